@@ -1,0 +1,39 @@
+/**
+ * How environment variables map onto configuration keys. Each entry names the variable, the path
+ * it sets and how its text is read; the schema then validates the merged result.
+ */
+type EnvReader = (text: string) => unknown;
+
+const text: EnvReader = (value) => value;
+const integer: EnvReader = (value) => (/^-?\d+$/.test(value.trim()) ? Number(value) : value);
+const boolean: EnvReader = (value) => {
+  const normalized = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(normalized)) return true;
+  if (['0', 'false', 'no', 'off'].includes(normalized)) return false;
+  return value;
+};
+const list: EnvReader = (value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+export const envBindings: ReadonlyArray<{ name: string; path: string[]; read: EnvReader }> = [
+  { name: 'NODE_ENV', path: ['env'], read: text },
+  { name: 'PORT', path: ['port'], read: integer },
+  { name: 'HOST', path: ['host'], read: text },
+  { name: 'PORTCULLIS_ISSUER', path: ['issuer'], read: text },
+  { name: 'DATABASE_URL', path: ['databaseUrl'], read: text },
+  { name: 'REDIS_URL', path: ['redisUrl'], read: text },
+  { name: 'PORTCULLIS_DATA_DIR', path: ['dataDir'], read: text },
+  { name: 'PORTCULLIS_TRUST_PROXY', path: ['trustProxy'], read: boolean },
+  { name: 'PORTCULLIS_MIGRATE_ON_START', path: ['migrateOnStart'], read: boolean },
+  { name: 'LOG_LEVEL', path: ['logLevel'], read: text },
+  { name: 'PORTCULLIS_KEY_ENCRYPTION_KEY', path: ['keyEncryptionKey'], read: text },
+  { name: 'PORTCULLIS_COOKIE_SECRETS', path: ['cookieSecrets'], read: list },
+];
+
+export function envNameFor(path: readonly PropertyKey[]): string | undefined {
+  const joined = path.join('.');
+  return envBindings.find((binding) => binding.path.join('.') === joined)?.name;
+}

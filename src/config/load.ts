@@ -1,0 +1,82 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { z } from 'zod';
+import { envBindings, envNameFor } from './env.ts';
+import { type Config, configSchema } from './schema.ts';
+
+const configDir = fileURLToPath(new URL('../../config/', import.meta.url));
+
+type Tree = Record<string, unknown>;
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * Reads config/default.json, then config/<env>.json, then the environment, and validates the
+ * result once. Every bad key is reported in one error, never just the first.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Tree = {}): Config {
+  const envName = env.NODE_ENV?.trim() || 'development';
+  const merged = merge(
+    merge(merge(readJson('default.json'), readJson(`${envName}.json`)), fromEnv(env)),
+    overrides,
+  );
+  merged.env ??= envName;
+  const result = configSchema.safeParse(merged);
+  if (!result.success) throw new ConfigError(result.error.issues.map(describeIssue));
+  return result.data;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const key = issue.path.join('.') || '(root)';
+  const envName = envNameFor(issue.path);
+  return `${key}${envName ? ` (${envName})` : ''}: ${issue.message}`;
+}
+
+function readJson(name: string): Tree {
+  if (!/^[a-z]+\.json$/.test(name)) return {};
+  const file = `${configDir}${name}`;
+  if (!existsSync(file)) return {};
+  return JSON.parse(readFileSync(file, 'utf8')) as Tree;
+}
+
+function fromEnv(env: NodeJS.ProcessEnv): Tree {
+  const tree: Tree = {};
+  for (const binding of envBindings) {
+    const raw = env[binding.name];
+    if (raw === undefined || raw.trim() === '') continue;
+    setPath(tree, binding.path, binding.read(raw));
+  }
+  return tree;
+}
+
+function setPath(tree: Tree, path: string[], value: unknown): void {
+  const [head, ...rest] = path;
+  if (head === undefined) return;
+  if (rest.length === 0) {
+    tree[head] = value;
+    return;
+  }
+  const child = (tree[head] ??= {}) as Tree;
+  setPath(child, rest, value);
+}
+
+function merge(base: Tree, over: Tree): Tree {
+  const out: Tree = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    out[key] = isTree(current) && isTree(value) ? merge(current, value) : value;
+  }
+  return out;
+}
+
+function isTree(value: unknown): value is Tree {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

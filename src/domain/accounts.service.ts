@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { DomainError } from '../errors.ts';
+import {
+  type AccountRow,
+  findAccountByEmail,
+  findAccountById,
+  insertAccount,
+  listAccounts,
+  setAccountDisabled,
+} from '../storage/accounts.repository.ts';
+import type { Database } from '../storage/schema.ts';
+import {
+  decoyHash,
+  hashPassword,
+  MAX_PASSWORD_LENGTH,
+  MIN_PASSWORD_LENGTH,
+  verifyPassword,
+} from './password.ts';
+import { isUniqueViolation } from './unique-violation.ts';
+
+export const newAccountSchema = z.object({
+  email: z.email('must be a valid email address').max(320),
+  name: z.string().trim().min(1).max(200).optional(),
+  password: z
+    .string()
+    .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)
+    .max(MAX_PASSWORD_LENGTH)
+    .optional(),
+  roles: z.array(z.string().regex(/^[\w:.-]{1,64}$/, 'must be a simple name')).default([]),
+  emailVerified: z.boolean().default(false),
+});
+
+export type NewAccount = z.input<typeof newAccountSchema>;
+
+export interface StandardClaims extends Record<string, unknown> {
+  sub: string;
+  email: string;
+  email_verified: boolean;
+  name?: string;
+  updated_at: number;
+}
+
+export function createAccountsService(db: Kysely<Database>) {
+  return {
+    async create(input: NewAccount): Promise<AccountRow> {
+      const parsed = newAccountSchema.safeParse(input);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new DomainError('invalid_account', `${issue?.path.join('.')}: ${issue?.message}`);
+      }
+      const { email, name, password, roles, emailVerified } = parsed.data;
+      try {
+        return await insertAccount(db, {
+          id: randomUUID(),
+          email,
+          name: name ?? null,
+          email_verified: emailVerified,
+          password_hash: password ? await hashPassword(password) : null,
+          roles: JSON.stringify(roles),
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) {
+          throw new DomainError('account_exists', `an account with email ${email} exists`, 409);
+        }
+        throw error;
+      }
+    },
+
+    /**
+     * The account for these credentials, or undefined. Unknown emails, disabled accounts and
+     * accounts without a password all cost one argon2 verification, like a wrong password.
+     */
+    async authenticate(email: string, password: string): Promise<AccountRow | undefined> {
+      const account = email ? await findAccountByEmail(db, email) : undefined;
+      const usable = account && !account.disabled_at && account.password_hash ? account : undefined;
+      const hash = usable?.password_hash ?? (await decoyHash());
+      const matches = await verifyPassword(hash, password.slice(0, MAX_PASSWORD_LENGTH));
+      return usable && matches ? usable : undefined;
+    },
+
+    findById: (id: string) => findAccountById(db, id),
+
+    async findActive(id: string): Promise<AccountRow | undefined> {
+      const account = await findAccountById(db, id);
+      return account && !account.disabled_at ? account : undefined;
+    },
+
+    list: () => listAccounts(db),
+
+    async setDisabled(id: string, disabled: boolean): Promise<void> {
+      if (!(await setAccountDisabled(db, id, disabled))) {
+        throw new DomainError('account_not_found', `no account with id ${id}`, 404);
+      }
+    },
+
+    claimsOf(account: AccountRow): StandardClaims {
+      return {
+        sub: account.id,
+        email: account.email,
+        email_verified: account.email_verified,
+        ...(account.name ? { name: account.name } : {}),
+        updated_at: Math.floor(account.updated_at.getTime() / 1000),
+      };
+    },
+  };
+}
+
+export type AccountsService = ReturnType<typeof createAccountsService>;

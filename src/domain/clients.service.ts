@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { DomainError } from '../errors.ts';
+import {
+  type ClientRow,
+  deleteClient,
+  findClientById,
+  insertClient,
+  listClients,
+  updateClientSecretHash,
+} from '../storage/clients.repository.ts';
+import type { Database } from '../storage/schema.ts';
+import { generateClientSecret, hashClientSecret } from './client-secret.ts';
+import { redirectUriKind, redirectUriProblem } from './redirect-uri.ts';
+
+const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
+const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
+
+const redirectUri = z.string().superRefine((value, ctx) => {
+  const problem = redirectUriProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: `${value} ${problem}` });
+});
+
+export const newClientSchema = z
+  .object({
+    name: z.string().trim().min(1, 'is required').max(200),
+    redirectUris: z.array(redirectUri).default([]),
+    postLogoutRedirectUris: z.array(redirectUri).default([]),
+    public: z.boolean().default(false),
+    grantTypes: z
+      .array(z.enum(GRANT_TYPES))
+      .min(1)
+      .default(['authorization_code', 'refresh_token']),
+    scope: z
+      .string()
+      .regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'must be space-separated scope names')
+      .default('openid profile email offline_access'),
+    firstParty: z.boolean().default(false),
+    tokenEndpointAuthMethod: z.enum(AUTH_METHODS).default('client_secret_basic'),
+  })
+  .superRefine((client, ctx) => {
+    if (client.grantTypes.includes('authorization_code') && client.redirectUris.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['redirectUris'], message: 'at least one is required' });
+    }
+    if (client.public && client.grantTypes.includes('client_credentials')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['grantTypes'],
+        message: 'client_credentials needs a confidential client (not --public)',
+      });
+    }
+  });
+
+export type NewClient = z.input<typeof newClientSchema>;
+
+export interface CreatedClient {
+  client: ClientRow;
+  /** Present for confidential clients only; never stored, never shown again. */
+  clientSecret?: string;
+}
+
+export function createClientsService(db: Kysely<Database>) {
+  return {
+    async create(input: NewClient): Promise<CreatedClient> {
+      const parsed = newClientSchema.safeParse(input);
+      if (!parsed.success) {
+        const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+        throw new DomainError('invalid_client_metadata', problems.join('; '));
+      }
+      const spec = parsed.data;
+      const clientSecret = spec.public ? undefined : generateClientSecret();
+      const client = await insertClient(db, {
+        client_id: randomBytes(16).toString('base64url'),
+        name: spec.name,
+        secret_hash: clientSecret ? hashClientSecret(clientSecret) : null,
+        first_party: spec.firstParty,
+        metadata: JSON.stringify(metadataFor(spec)),
+      });
+      return clientSecret ? { client, clientSecret } : { client };
+    },
+
+    find: (clientId: string) => findClientById(db, clientId),
+
+    async get(clientId: string): Promise<ClientRow> {
+      const client = await findClientById(db, clientId);
+      if (!client) throw new DomainError('client_not_found', `no client with id ${clientId}`, 404);
+      return client;
+    },
+
+    list: () => listClients(db),
+
+    async delete(clientId: string): Promise<void> {
+      if (!(await deleteClient(db, clientId))) {
+        throw new DomainError('client_not_found', `no client with id ${clientId}`, 404);
+      }
+    },
+
+    /** A new secret replaces the old one at once; the old one stops working. */
+    async rotateSecret(clientId: string): Promise<string> {
+      const client = await this.get(clientId);
+      if (!client.secret_hash) {
+        throw new DomainError('public_client', `client ${clientId} is public and has no secret`);
+      }
+      const clientSecret = generateClientSecret();
+      await updateClientSecretHash(db, clientId, hashClientSecret(clientSecret));
+      return clientSecret;
+    },
+  };
+}
+
+function metadataFor(spec: z.output<typeof newClientSchema>): Record<string, unknown> {
+  const usesCode = spec.grantTypes.includes('authorization_code');
+  const native = spec.redirectUris.some((uri) => redirectUriKind(uri) === 'native');
+  return {
+    redirect_uris: spec.redirectUris,
+    post_logout_redirect_uris: spec.postLogoutRedirectUris,
+    grant_types: spec.grantTypes,
+    response_types: usesCode ? ['code'] : [],
+    token_endpoint_auth_method: spec.public ? 'none' : spec.tokenEndpointAuthMethod,
+    application_type: native ? 'native' : 'web',
+    scope: spec.scope,
+  };
+}
+
+export type ClientsService = ReturnType<typeof createClientsService>;

@@ -1,0 +1,44 @@
+import Koa from 'koa';
+import type { Logger } from '../logger.ts';
+import type { ProviderHost } from '../oidc/provider-host.ts';
+import type { RenderPage } from '../render.ts';
+import { assets } from './assets.ts';
+import { errorHandler } from './error-handler.ts';
+import { healthRoutes, type ReadinessCheck } from './health.routes.ts';
+import { type InteractionDeps, interactionRoutes } from './interaction.routes.ts';
+import { requestLog } from './request-log.ts';
+import { securityHeaders } from './security-headers.ts';
+
+export interface HttpDeps {
+  trustProxy: boolean;
+  logger: Logger;
+  render: RenderPage;
+  providerHost: ProviderHost;
+  interactions: Omit<InteractionDeps, 'provider' | 'render'>;
+  readiness: Record<string, ReadinessCheck>;
+}
+
+/**
+ * The Koa app: our routes first (health, assets, interaction pages), then oidc-provider for every
+ * protocol endpoint, as oidc-provider's own example composes it.
+ */
+export function createHttpApp(deps: HttpDeps): Koa {
+  const app = new Koa({ proxy: deps.trustProxy });
+  app.silent = true;
+  app.on('error', (err) => deps.logger.error({ err }, 'unhandled error'));
+  const interactions = interactionRoutes({
+    ...deps.interactions,
+    render: deps.render,
+    provider: () => deps.providerHost.current,
+  });
+  const health = healthRoutes(deps.readiness);
+  app.use(requestLog(deps.logger));
+  app.use(errorHandler(deps.render, deps.logger));
+  app.use(securityHeaders());
+  app.use(health.routes());
+  app.use(assets());
+  app.use(interactions.routes());
+  app.use(interactions.allowedMethods());
+  app.use(deps.providerHost.middleware);
+  return app;
+}

@@ -1,0 +1,60 @@
+import type { Context, Middleware } from 'koa';
+import { errors } from 'oidc-provider';
+import { DomainError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { friendlyMessage } from '../oidc/pages.ts';
+import type { RenderPage } from '../render.ts';
+
+interface Problem {
+  status: number;
+  error: string;
+  description: string;
+}
+
+/**
+ * The one place where errors thrown by our routes become responses: OAuth error JSON for
+ * programs, the error page for people. Nothing internal (stack, SQL, paths) reaches a response.
+ */
+export function errorHandler(render: RenderPage, logger: Logger): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        respond(ctx, render, { status: 404, error: 'not_found', description: 'No such page.' });
+      }
+    } catch (error) {
+      const problem = problemOf(error);
+      if (problem.status >= 500) logger.error({ err: error, path: ctx.path }, 'request failed');
+      respond(ctx, render, problem);
+    }
+  };
+}
+
+function problemOf(error: unknown): Problem {
+  if (error instanceof DomainError) {
+    return { status: error.status, error: error.code, description: error.message };
+  }
+  if (error instanceof errors.OIDCProviderError) {
+    return { status: error.status, error: error.error, description: error.error_description ?? '' };
+  }
+  const status = (error as { status?: unknown }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { status, error: 'invalid_request', description: 'The request could not be read.' };
+  }
+  return { status: 500, error: 'server_error', description: 'An unexpected error occurred.' };
+}
+
+function respond(ctx: Context, render: RenderPage, problem: Problem): void {
+  ctx.status = problem.status;
+  if (ctx.accepts('json', 'html') === 'html') {
+    ctx.type = 'html';
+    ctx.body = render('error', {
+      title: problem.status === 404 ? 'Page not found' : 'Something went wrong',
+      message: problem.error === 'not_found' ? problem.description : friendlyMessage(problem.error),
+      code: problem.error,
+      status: problem.status,
+    });
+  } else {
+    ctx.body = { error: problem.error, error_description: problem.description };
+  }
+}

@@ -1,0 +1,24 @@
+import type { Configuration, FindAccount } from 'oidc-provider';
+import type { AccountsService } from '../domain/accounts.service.ts';
+
+/** Which claims each scope releases (OpenID Connect Core §5.4, the subset we hold). */
+export const claimsByScope: Configuration['claims'] = {
+  openid: ['sub'],
+  email: ['email', 'email_verified'],
+  profile: ['name', 'updated_at'],
+};
+
+export const SCOPES = ['openid', 'offline_access', 'profile', 'email'];
+
+/**
+ * A disabled or deleted account is not found: its sessions stop resolving, userinfo fails and
+ * its refresh tokens are refused (oidc-provider looks the account up on every refresh).
+ */
+export function accountFinder(accounts: AccountsService): FindAccount {
+  return async (_ctx, sub) => {
+    const account = await accounts.findActive(sub);
+    if (!account) return undefined;
+    const claims = accounts.claimsOf(account);
+    return { accountId: account.id, claims: () => claims };
+  };
+}

@@ -1,0 +1,71 @@
+import Provider, { type AdapterFactory, type Configuration, type FindAccount } from 'oidc-provider';
+import type { Config } from '../config/schema.ts';
+import type { PrivateSigningJwk } from '../domain/signing-keys.service.ts';
+import type { RenderPage } from '../render.ts';
+import { claimsByScope, SCOPES } from './claims.ts';
+import { useHashedClientSecrets } from './client-secrets.ts';
+import { clientBasedCORS } from './cors.ts';
+import { loadExistingGrant } from './grants.ts';
+import { errorPageRenderer, logoutPages } from './pages.ts';
+import { ttlConfiguration } from './ttl.ts';
+
+export interface ProviderDeps {
+  issuer: string;
+  config: Config;
+  adapter: AdapterFactory;
+  findAccount: FindAccount;
+  signingKeys: PrivateSigningJwk[];
+  cookieSecrets: string[];
+  render: RenderPage;
+}
+
+/** Assembles the oidc-provider configuration from the files of this folder, one concern each. */
+export function createProvider(deps: ProviderDeps): Provider {
+  const configuration: Configuration = {
+    adapter: deps.adapter,
+    findAccount: deps.findAccount,
+    claims: claimsByScope,
+    scopes: SCOPES,
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: { enabled: true, ...logoutPages(deps.render) },
+    },
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+    // OpenID Connect Core makes RS256 the default for ID tokens; clients may ask for ES256.
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'RS256',
+    },
+    enabledJWA: {
+      idTokenSigningAlgValues: ['RS256', 'ES256'],
+      userinfoSigningAlgValues: ['RS256', 'ES256'],
+      introspectionSigningAlgValues: ['RS256', 'ES256'],
+      authorizationSigningAlgValues: ['RS256', 'ES256'],
+    },
+    rotateRefreshToken: true,
+    jwks: { keys: deps.signingKeys },
+    cookies: {
+      keys: deps.cookieSecrets,
+      long: { httpOnly: true, sameSite: 'lax', signed: true },
+      short: { httpOnly: true, sameSite: 'lax', signed: true },
+    },
+    ttl: ttlConfiguration(deps.config.ttl),
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    loadExistingGrant,
+    clientBasedCORS,
+    renderError: errorPageRenderer(deps.render),
+    extraClientMetadata: { properties: ['first_party'] },
+  };
+  const provider = new Provider(deps.issuer, configuration);
+  provider.proxy = deps.config.trustProxy;
+  useHashedClientSecrets(provider);
+  return provider;
+}

@@ -1,0 +1,115 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type Provider from 'oidc-provider';
+import type { Config } from './config/schema.ts';
+import { resolveSecrets } from './config/secrets.ts';
+import { createAccountsService } from './domain/accounts.service.ts';
+import { createSigningKeysService } from './domain/signing-keys.service.ts';
+import { createHttpApp } from './http/app.ts';
+import { createCsrf } from './http/csrf.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { accountFinder } from './oidc/claims.ts';
+import { createProvider } from './oidc/provider.ts';
+import { createProviderHost } from './oidc/provider-host.ts';
+import { createPageRenderer } from './render.ts';
+import { type DatabaseHandle, openDatabase } from './storage/database.ts';
+import { migrateToLatest } from './storage/migrate.ts';
+import { createOidcAdapterFactory } from './storage/oidc-adapter-factory.ts';
+import { purgeExpiredPayloads } from './storage/oidc-sql-adapter.ts';
+
+export interface Portcullis {
+  issuer: string;
+  server: Server;
+  database: DatabaseHandle;
+  provider(): Provider;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  /** Embedded storage in memory only, for tests. */
+  inMemory?: boolean;
+}
+
+/** The composition root: storage, then services, then the provider, then HTTP; once. */
+export async function startPortcullis(config: Config, options: StartOptions = {}): Promise<Portcullis> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const secrets = resolveSecrets(config, (file) =>
+    logger.warn(
+      { file },
+      'generated secrets into the data directory; set PORTCULLIS_KEY_ENCRYPTION_KEY and PORTCULLIS_COOKIE_SECRETS in production',
+    ),
+  );
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    inMemory: options.inMemory ?? false,
+    share: !config.databaseUrl && !options.inMemory,
+  });
+  const server = createServer();
+  try {
+    if (config.migrateOnStart) await migrateToLatest(database.db);
+    const signingKeys = createSigningKeysService(database.db, secrets.keyEncryptionKey);
+    await signingKeys.ensureKeys();
+
+    server.listen(config.port, config.host);
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    const issuer = (config.issuer ?? `http://localhost:${port}`).replace(/\/$/, '');
+
+    const accounts = createAccountsService(database.db);
+    const render = createPageRenderer();
+    const providerHost = createProviderHost(
+      createProvider({
+        issuer,
+        config,
+        adapter: createOidcAdapterFactory(database.db),
+        findAccount: accountFinder(accounts),
+        signingKeys: await signingKeys.loadPrivateJwks(),
+        cookieSecrets: secrets.cookieSecrets,
+        render,
+      }),
+    );
+    const app = createHttpApp({
+      trustProxy: config.trustProxy,
+      logger,
+      render,
+      providerHost,
+      interactions: { accounts, csrf: createCsrf(secrets.cookieSecrets) },
+      readiness: { database: database.ping },
+    });
+    server.on('request', app.callback());
+    const stopPurge = schedulePurge(database, config.expiredPurgeIntervalSeconds, logger);
+    logger.info({ issuer, port, storage: database.kind }, 'portcullis is listening');
+
+    return {
+      issuer,
+      server,
+      database,
+      provider: () => providerHost.current,
+      async close() {
+        stopPurge();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await database.close();
+      },
+    };
+  } catch (error) {
+    if (server.listening) server.close();
+    await database.close();
+    throw error;
+  }
+}
+
+function schedulePurge(database: DatabaseHandle, seconds: number, logger: Logger): () => void {
+  if (seconds === 0) return () => {};
+  const timer = setInterval(() => {
+    purgeExpiredPayloads(database.db).then(
+      (count) => count && logger.debug({ count }, 'purged expired oidc payloads'),
+      (err: unknown) => logger.warn({ err }, 'purging expired oidc payloads failed'),
+    );
+  }, seconds * 1000);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,107 @@
+import { existsSync, mkdirSync, unlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+
+export type DatabaseKind = 'postgres' | 'embedded' | 'embedded-shared';
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  /** postgres: DATABASE_URL; embedded: PGlite in this process; embedded-shared: a server's PGlite. */
+  kind: DatabaseKind;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  /** Keep embedded data in memory only (tests). */
+  inMemory?: boolean;
+  /**
+   * Share an embedded database with other processes (the CLI) over a unix socket in dataDir.
+   * The server sets this; the CLI connects to that socket when a server is running.
+   */
+  share?: boolean;
+  poolSize?: number;
+}
+
+// The name libpq gives a socket in a directory, so `pg` finds it with host=<dataDir>, port 5432.
+const SOCKET_PORT = 5432;
+const socketPathIn = (dir: string) => join(dir, `.s.PGSQL.${SOCKET_PORT}`);
+
+export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    return handleFor(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
+  }
+  if (options.inMemory) return openEmbedded(new PGlite(), undefined);
+
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  if (!options.share) {
+    const shared = await connectToSharedSocket(dataDir);
+    if (shared) return shared;
+  }
+  const pglite = new PGlite(join(dataDir, 'pglite'));
+  return openEmbedded(pglite, options.share ? dataDir : undefined);
+}
+
+async function openEmbedded(pglite: PGlite, shareIn: string | undefined): Promise<DatabaseHandle> {
+  await pglite.waitReady;
+  let server: PGLiteSocketServer | undefined;
+  if (shareIn) {
+    const path = socketPathIn(shareIn);
+    if (existsSync(path)) unlinkSync(path);
+    server = new PGLiteSocketServer({ db: pglite, path, maxConnections: 8 });
+    await server.start();
+  }
+  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  return handleFor(db, 'embedded', async () => {
+    await server?.stop();
+  });
+}
+
+/** A running server shares its embedded database on a socket; connect to it if one answers. */
+async function connectToSharedSocket(dataDir: string): Promise<DatabaseHandle | undefined> {
+  const path = socketPathIn(dataDir);
+  if (!existsSync(path)) return undefined;
+  const pool = new pg.Pool({
+    host: dataDir,
+    port: SOCKET_PORT,
+    user: 'postgres',
+    database: 'postgres',
+    max: 1,
+  });
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch {
+    await pool.end();
+    // Nobody answers: a server that stopped without cleaning up left its socket behind.
+    unlinkSync(path);
+    return undefined;
+  }
+  return handleFor(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'embedded-shared');
+}
+
+function handleFor(
+  db: Kysely<Database>,
+  kind: DatabaseKind,
+  beforeClose: () => Promise<void> = async () => {},
+): DatabaseHandle {
+  return {
+    db,
+    kind,
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    async close() {
+      await beforeClose();
+      await db.destroy();
+    },
+  };
+}

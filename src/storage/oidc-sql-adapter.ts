@@ -1,0 +1,95 @@
+import { type Kysely, sql } from 'kysely';
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors } from 'oidc-provider';
+import type { Database } from './schema.ts';
+
+const epoch = (date: Date) => Math.floor(date.getTime() / 1000);
+
+/**
+ * Stores one oidc-provider model in the `oidc_payloads` table. Every model shares the table,
+ * keyed by (model, id); the lookup columns (grant_id, uid, user_code) are copied out of the
+ * payload so that the secondary lookups are indexed.
+ */
+export function createSqlAdapter(db: Kysely<Database>, model: string): Adapter {
+  const live = () =>
+    db
+      .selectFrom('oidc_payloads')
+      .select(['payload', 'consumed_at'])
+      .where('model', '=', model)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]));
+
+  const toPayload = (row: { payload: Record<string, unknown>; consumed_at: Date | null } | undefined) =>
+    row
+      ? ({
+          ...row.payload,
+          ...(row.consumed_at ? { consumed: epoch(row.consumed_at) } : {}),
+        } as AdapterPayload)
+      : undefined;
+
+  return {
+    async upsert(id, payload, expiresIn) {
+      const expiresAt = expiresIn ? new Date(Date.now() + expiresIn * 1000) : null;
+      const values = {
+        payload: JSON.stringify(payload),
+        grant_id: payload.grantId ?? null,
+        user_code: payload.userCode ?? null,
+        uid: payload.uid ?? null,
+        expires_at: expiresAt,
+      };
+      await db
+        .insertInto('oidc_payloads')
+        .values({ model, id, ...values })
+        .onConflict((oc) => oc.columns(['model', 'id']).doUpdateSet(values))
+        .execute();
+    },
+
+    async find(id) {
+      return toPayload(await live().where('id', '=', id).executeTakeFirst());
+    },
+
+    async findByUid(uid) {
+      return toPayload(await live().where('uid', '=', uid).executeTakeFirst());
+    },
+
+    async findByUserCode(userCode) {
+      return toPayload(await live().where('user_code', '=', userCode).executeTakeFirst());
+    },
+
+    /**
+     * Marks the entry consumed only if nobody did before: of two concurrent redemptions of one
+     * code (or rotations of one refresh token), exactly one succeeds and the other is refused.
+     */
+    async consume(id) {
+      const consumed = await db
+        .updateTable('oidc_payloads')
+        .set({ consumed_at: sql<Date>`now()` })
+        .where('model', '=', model)
+        .where('id', '=', id)
+        .where('consumed_at', 'is', null)
+        .returning('id')
+        .executeTakeFirst();
+      if (!consumed) throw new errors.InvalidGrant(`${model} was already used`);
+    },
+
+    async destroy(id) {
+      await db.deleteFrom('oidc_payloads').where('model', '=', model).where('id', '=', id).execute();
+    },
+
+    async revokeByGrantId(grantId) {
+      await db
+        .deleteFrom('oidc_payloads')
+        .where('model', '=', model)
+        .where('grant_id', '=', grantId)
+        .execute();
+    },
+  };
+}
+
+/** Deletes rows that expired; expired rows are already invisible to reads. */
+export async function purgeExpiredPayloads(db: Kysely<Database>): Promise<number> {
+  const result = await db
+    .deleteFrom('oidc_payloads')
+    .where('expires_at', '<', sql<Date>`now()`)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
