@@ -1,0 +1,46 @@
+import type { Config } from '../config/schema.ts';
+import { createAccountsService } from '../domain/accounts.service.ts';
+import { createClientsService } from '../domain/clients.service.ts';
+import { type DatabaseHandle, openDatabase } from '../storage/database.ts';
+import { migrateToLatest } from '../storage/migrate.ts';
+
+/** What a command works with: the same configuration, storage and services as the server. */
+export interface CliContext {
+  config: Config;
+  database: DatabaseHandle;
+  accounts: ReturnType<typeof createAccountsService>;
+  clients: ReturnType<typeof createClientsService>;
+  stdin: () => Promise<string>;
+  print: (human: string, json: object) => void;
+  warn: (message: string) => void;
+}
+
+export interface IO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  stdin: () => Promise<string>;
+}
+
+/**
+ * Opens the database the way the server does. With embedded storage and a server running, this
+ * goes through the server's socket; otherwise the CLI opens the data directory itself.
+ */
+export async function openCliContext(config: Config, io: IO, json: boolean): Promise<CliContext> {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
+  try {
+    if (config.migrateOnStart) await migrateToLatest(database.db);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const warn = (message: string) => io.stderr(`warning: ${message}\n`);
+  return {
+    config,
+    database,
+    accounts: createAccountsService(database.db),
+    clients: createClientsService(database.db),
+    stdin: io.stdin,
+    print: (human, value) => io.stdout(json ? `${JSON.stringify(value)}\n` : `${human}\n`),
+    warn,
+  };
+}

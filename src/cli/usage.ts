@@ -1,0 +1,26 @@
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const USAGE = `Usage: portcullis <command> [options]
+
+Commands:
+  serve                                   start the server
+  migrate                                 apply pending database migrations
+  users create --email E [--name N] [--password-stdin] [--role R ...] [--email-verified] [--json]
+  users list [--json]
+  users disable <id> | users enable <id>
+  clients create --name N [--redirect-uri U ...] [--post-logout-redirect-uri U ...] [--public]
+                 [--grant-types a,b] [--scope "s1 s2"] [--first-party]
+                 [--token-endpoint-auth-method client_secret_basic|client_secret_post] [--json]
+  clients list [--json]
+  clients show <client_id> [--json]
+  clients delete <client_id>
+  clients rotate-secret <client_id> [--json]
+  keys list [--json]
+
+Every command reads the same configuration as the server (config/*.json and the environment).
+With --json, a command prints exactly one JSON object on stdout.`;
