@@ -12,6 +12,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { accountFinder } from './oidc/claims.ts';
 import { createProvider } from './oidc/provider.ts';
 import { createProviderHost } from './oidc/provider-host.ts';
+import { observeProvider } from './oidc/provider-events.ts';
 import { createPageRenderer } from './render.ts';
 import { type DatabaseHandle, openDatabase } from './storage/database.ts';
 import { migrateToLatest } from './storage/migrate.ts';
@@ -60,8 +61,7 @@ export async function startPortcullis(config: Config, options: StartOptions = {}
 
     const accounts = createAccountsService(database.db);
     const render = createPageRenderer();
-    const providerHost = createProviderHost(
-      createProvider({
+    const provider = createProvider({
         issuer,
         config,
         adapter: createOidcAdapterFactory(database.db),
@@ -69,10 +69,12 @@ export async function startPortcullis(config: Config, options: StartOptions = {}
         signingKeys: await signingKeys.loadPrivateJwks(),
         cookieSecrets: secrets.cookieSecrets,
         render,
-      }),
-    );
+      });
+    observeProvider(provider, logger);
+    const providerHost = createProviderHost(provider);
     const app = createHttpApp({
       trustProxy: config.trustProxy,
+      cookieSecrets: secrets.cookieSecrets,
       logger,
       render,
       providerHost,

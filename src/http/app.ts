@@ -11,6 +11,8 @@ import { securityHeaders } from './security-headers.ts';
 
 export interface HttpDeps {
   trustProxy: boolean;
+  /** Signs cookies. oidc-provider runs on this app's request context, so it uses these too. */
+  cookieSecrets: string[];
   logger: Logger;
   render: RenderPage;
   providerHost: ProviderHost;
@@ -23,7 +25,7 @@ export interface HttpDeps {
  * protocol endpoint, as oidc-provider's own example composes it.
  */
 export function createHttpApp(deps: HttpDeps): Koa {
-  const app = new Koa({ proxy: deps.trustProxy });
+  const app = new Koa({ proxy: deps.trustProxy, keys: deps.cookieSecrets });
   app.silent = true;
   app.on('error', (err) => deps.logger.error({ err }, 'unhandled error'));
   const interactions = interactionRoutes({

@@ -36,6 +36,9 @@ const socketPathIn = (dir: string) => join(dir, `.s.PGSQL.${SOCKET_PORT}`);
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // An idle connection that Postgres terminates (restart, failover) is dropped from the pool
+    // and replaced on next use; without a listener its error would end the process.
+    pool.on('error', () => {});
     return handleFor(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
   }
   if (options.inMemory) return openEmbedded(new PGlite(), undefined);
