@@ -11,8 +11,8 @@ import { createCsrf } from './http/csrf.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { accountFinder } from './oidc/claims.ts';
 import { createProvider } from './oidc/provider.ts';
-import { createProviderHost } from './oidc/provider-host.ts';
 import { observeProvider } from './oidc/provider-events.ts';
+import { createProviderHost } from './oidc/provider-host.ts';
 import { createPageRenderer } from './render.ts';
 import { type DatabaseHandle, openDatabase } from './storage/database.ts';
 import { migrateToLatest } from './storage/migrate.ts';
@@ -34,7 +34,10 @@ export interface StartOptions {
 }
 
 /** The composition root: storage, then services, then the provider, then HTTP; once. */
-export async function startPortcullis(config: Config, options: StartOptions = {}): Promise<Portcullis> {
+export async function startPortcullis(
+  config: Config,
+  options: StartOptions = {},
+): Promise<Portcullis> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const secrets = resolveSecrets(config, (file) =>
     logger.warn(
@@ -62,14 +65,14 @@ export async function startPortcullis(config: Config, options: StartOptions = {}
     const accounts = createAccountsService(database.db);
     const render = createPageRenderer();
     const provider = createProvider({
-        issuer,
-        config,
-        adapter: createOidcAdapterFactory(database.db),
-        findAccount: accountFinder(accounts),
-        signingKeys: await signingKeys.loadPrivateJwks(),
-        cookieSecrets: secrets.cookieSecrets,
-        render,
-      });
+      issuer,
+      config,
+      adapter: createOidcAdapterFactory(database.db),
+      findAccount: accountFinder(accounts),
+      signingKeys: await signingKeys.loadPrivateJwks(),
+      cookieSecrets: secrets.cookieSecrets,
+      render,
+    });
     observeProvider(provider, logger);
     const providerHost = createProviderHost(provider);
     const app = createHttpApp({

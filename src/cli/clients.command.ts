@@ -16,10 +16,16 @@ export async function clientsCommand(ctx: CliContext, action: string | undefined
   if (action === 'create') return createClient(ctx, args);
   if (action === 'list') {
     const clients = (await ctx.clients.list()).map(view);
-    const lines = clients.map((c) => `${c.client_id}  ${c.client_name}${c.public ? '  (public)' : ''}`);
+    const lines = clients.map(
+      (c) => `${c.client_id}  ${c.client_name}${c.public ? '  (public)' : ''}`,
+    );
     return ctx.print(lines.join('\n') || 'no clients', { clients });
   }
-  const { positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true });
+  const { positionals } = parseArgs({
+    args,
+    options: { json: { type: 'boolean' } },
+    allowPositionals: true,
+  });
   const [clientId] = positionals;
   if (!clientId) throw new UsageError(`clients ${action ?? ''} needs a client_id`);
   switch (action) {
@@ -69,7 +75,8 @@ async function createClient(ctx: CliContext, args: string[]) {
     tokenEndpointAuthMethod: values['token-endpoint-auth-method'] as never,
   });
   const human = [`client_id: ${client.client_id}`];
-  if (clientSecret) human.push(`client_secret: ${clientSecret}`, 'The secret is shown only once; store it now.');
+  if (clientSecret)
+    human.push(`client_secret: ${clientSecret}`, 'The secret is shown only once; store it now.');
   ctx.print(human.join('\n'), {
     client_id: client.client_id,
     ...(clientSecret ? { client_secret: clientSecret } : {}),

@@ -26,7 +26,11 @@ export interface IO {
  * goes through the server's socket; otherwise the CLI opens the data directory itself.
  */
 export async function openCliContext(config: Config, io: IO, json: boolean): Promise<CliContext> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: 2,
+  });
   try {
     if (config.migrateOnStart) await migrateToLatest(database.db);
   } catch (error) {

@@ -37,7 +37,11 @@ async function run(argv: string[]): Promise<void> {
   };
   const command = commands[group];
   if (!command) throw new UsageError(`unknown command: ${group}`);
-  const ctx = await openCliContext({ ...config, migrateOnStart: config.migrateOnStart && group !== 'migrate' }, io, json);
+  const ctx = await openCliContext(
+    { ...config, migrateOnStart: config.migrateOnStart && group !== 'migrate' },
+    io,
+    json,
+  );
   try {
     await command(group === 'migrate' ? [] : rest);
   } finally {
@@ -50,7 +54,10 @@ run(process.argv.slice(2)).catch((error: unknown) => {
     io.stderr(`portcullis: ${error.message}\n\n${USAGE}\n`);
     process.exit(2);
   }
-  if (error instanceof DomainError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+  if (
+    error instanceof DomainError ||
+    (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+  ) {
     io.stderr(`portcullis: ${(error as Error).message}\n`);
     process.exit(error instanceof DomainError ? 1 : 2);
   }

@@ -25,7 +25,11 @@ export async function usersCommand(ctx: CliContext, action: string | undefined, 
     }
     case 'disable':
     case 'enable': {
-      const { positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true });
+      const { positionals } = parseArgs({
+        args,
+        options: { json: { type: 'boolean' } },
+        allowPositionals: true,
+      });
       const [id] = positionals;
       if (!id) throw new UsageError(`users ${action} needs the user's id`);
       await ctx.accounts.setDisabled(id, action === 'disable');
@@ -50,7 +54,8 @@ async function createUser(ctx: CliContext, args: string[]) {
   });
   if (!values.email) throw new UsageError('users create needs --email');
   const password = values['password-stdin'] ? (await ctx.stdin()).replace(/\r?\n$/, '') : undefined;
-  if (values['password-stdin'] && !password) throw new UsageError('--password-stdin read no password');
+  if (values['password-stdin'] && !password)
+    throw new UsageError('--password-stdin read no password');
   const account = await ctx.accounts.create({
     email: values.email,
     name: values.name,

@@ -64,8 +64,8 @@ function setPath(tree: Tree, path: string[], value: unknown): void {
     tree[head] = value;
     return;
   }
-  const child = (tree[head] ??= {}) as Tree;
-  setPath(child, rest, value);
+  if (!isTree(tree[head])) tree[head] = {};
+  setPath(tree[head] as Tree, rest, value);
 }
 
 function merge(base: Tree, over: Tree): Tree {

@@ -24,14 +24,21 @@ export const configSchema = z
     host: z.string().min(1).describe('HOST: the interface to bind.'),
     issuer: z
       .url({ protocol: /^https?$/ })
-      .refine((value) => !value.includes('?') && !value.includes('#'), 'must not have a query or fragment')
+      .refine(
+        (value) => !value.includes('?') && !value.includes('#'),
+        'must not have a query or fragment',
+      )
       .optional()
-      .describe('PORTCULLIS_ISSUER: the public URL of this server. Defaults to http://localhost:PORT.'),
+      .describe(
+        'PORTCULLIS_ISSUER: the public URL of this server. Defaults to http://localhost:PORT.',
+      ),
     databaseUrl: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
       .optional()
-      .describe('DATABASE_URL: Postgres connection URL. Without it, embedded PGlite under dataDir.'),
+      .describe(
+        'DATABASE_URL: Postgres connection URL. Without it, embedded PGlite under dataDir.',
+      ),
     redisUrl: z
       .string()
       .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
@@ -43,7 +50,9 @@ export const configSchema = z
       .describe('PORTCULLIS_DATA_DIR: directory for embedded data and generated dev secrets.'),
     trustProxy: z
       .boolean()
-      .describe('PORTCULLIS_TRUST_PROXY: trust X-Forwarded-* headers from a TLS-terminating proxy.'),
+      .describe(
+        'PORTCULLIS_TRUST_PROXY: trust X-Forwarded-* headers from a TLS-terminating proxy.',
+      ),
     migrateOnStart: z
       .boolean()
       .describe('PORTCULLIS_MIGRATE_ON_START: apply database migrations when the server starts.'),
@@ -52,9 +61,14 @@ export const configSchema = z
       .describe('LOG_LEVEL: minimum level of log lines written to stdout.'),
     keyEncryptionKey: z
       .string()
-      .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
+      .refine(
+        (value) => Buffer.from(value, 'base64').length === 32,
+        'must be 32 bytes, base64-encoded',
+      )
       .optional()
-      .describe('PORTCULLIS_KEY_ENCRYPTION_KEY: base64 32-byte key that encrypts signing keys at rest.'),
+      .describe(
+        'PORTCULLIS_KEY_ENCRYPTION_KEY: base64 32-byte key that encrypts signing keys at rest.',
+      ),
     cookieSecrets: z
       .array(z.string().min(32, 'each secret must be at least 32 characters'))
       .min(1)

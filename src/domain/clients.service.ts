@@ -34,7 +34,10 @@ export const newClientSchema = z
       .default(['authorization_code', 'refresh_token']),
     scope: z
       .string()
-      .regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'must be space-separated scope names')
+      .regex(
+        /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/,
+        'must be space-separated scope names',
+      )
       .default('openid profile email offline_access'),
     firstParty: z.boolean().default(false),
     tokenEndpointAuthMethod: z.enum(AUTH_METHODS).default('client_secret_basic'),
@@ -65,7 +68,9 @@ export function createClientsService(db: Kysely<Database>) {
     async create(input: NewClient): Promise<CreatedClient> {
       const parsed = newClientSchema.safeParse(input);
       if (!parsed.success) {
-        const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+        const problems = parsed.error.issues.map(
+          (issue) => `${issue.path.join('.')}: ${issue.message}`,
+        );
         throw new DomainError('invalid_client_metadata', problems.join('; '));
       }
       const spec = parsed.data;

@@ -20,7 +20,9 @@ export function redirectUriProblem(value: string): string | undefined {
   if (url.username || url.password) return 'must not contain credentials';
   if (url.protocol === 'https:') return undefined;
   if (url.protocol === 'http:') {
-    return LOOPBACK_HOSTS.has(url.hostname) ? undefined : 'must use https unless the host is loopback';
+    return LOOPBACK_HOSTS.has(url.hostname)
+      ? undefined
+      : 'must use https unless the host is loopback';
   }
   if (PRIVATE_USE_SCHEME.test(url.protocol)) return undefined;
   return 'must use https, http on loopback, or a reverse-domain private-use scheme';

@@ -11,7 +11,11 @@ export function assets(): Middleware {
   for (const name of ['style.css']) {
     const body = readFileSync(new URL(name, publicDir));
     const type = TYPES[name.split('.').pop() ?? ''] ?? 'application/octet-stream';
-    files.set(`/assets/${name}`, { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"` });
+    files.set(`/assets/${name}`, {
+      body,
+      type,
+      etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"`,
+    });
   }
   return async (ctx, next) => {
     const file = ctx.method === 'GET' || ctx.method === 'HEAD' ? files.get(ctx.path) : undefined;

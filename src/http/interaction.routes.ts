@@ -86,7 +86,12 @@ async function loadForPost(ctx: Context, deps: InteractionDeps, prompt?: string)
   return details;
 }
 
-async function finish(ctx: Context, deps: InteractionDeps, result: InteractionResults, merge: boolean) {
+async function finish(
+  ctx: Context,
+  deps: InteractionDeps,
+  result: InteractionResults,
+  merge: boolean,
+) {
   const target = await deps
     .provider()
     .interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: merge });
@@ -113,16 +118,23 @@ async function renderLogin(
     action: `/interaction/${details.uid}/login`,
     abortUrl: `/interaction/${details.uid}/abort`,
     csrfToken: deps.csrf.issue(details.uid),
-    email: extra.email ?? (typeof details.params.login_hint === 'string' ? details.params.login_hint : ''),
+    email:
+      extra.email ??
+      (typeof details.params.login_hint === 'string' ? details.params.login_hint : ''),
     error: extra.error,
   });
 }
 
 async function renderConsent(ctx: Context, deps: InteractionDeps, details: Details) {
   const client = await clientOf(deps, details);
-  const account = details.session ? await deps.accounts.findById(details.session.accountId) : undefined;
+  const account = details.session
+    ? await deps.accounts.findById(details.session.accountId)
+    : undefined;
   const missing = (details.prompt.details.missingOIDCScope as string[] | undefined) ?? [];
-  const resourceScopes = (details.prompt.details.missingResourceScopes ?? {}) as Record<string, string[]>;
+  const resourceScopes = (details.prompt.details.missingResourceScopes ?? {}) as Record<
+    string,
+    string[]
+  >;
   ctx.type = 'html';
   ctx.body = deps.render('consent', {
     clientName: client.clientName ?? client.clientId,

@@ -5,7 +5,9 @@ const DESCRIPTIONS: Record<string, string> = {
   email: 'See your email address and whether it is verified',
 };
 
-export function describeScopes(scopes: Iterable<string>): Array<{ name: string; description: string }> {
+export function describeScopes(
+  scopes: Iterable<string>,
+): Array<{ name: string; description: string }> {
   return [...scopes]
     .filter((scope) => scope !== 'offline_access')
     .map((name) => ({ name, description: DESCRIPTIONS[name] ?? `Use the "${name}" permission` }));

@@ -13,7 +13,8 @@ export const loadExistingGrant: NonNullable<Configuration['loadExistingGrant']> 
   const existing = grantId ? await provider.Grant.find(grantId) : undefined;
   if (!isFirstParty(client) || !session.accountId) return existing;
 
-  const grant = existing ?? new provider.Grant({ clientId: client.clientId, accountId: session.accountId });
+  const grant =
+    existing ?? new provider.Grant({ clientId: client.clientId, accountId: session.accountId });
   grant.addOIDCScope([...ctx.oidc.requestParamOIDCScopes].join(' '));
   await grant.save();
   return grant;

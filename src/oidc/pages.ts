@@ -35,13 +35,19 @@ export function errorPageRenderer(render: RenderPage): Configuration['renderErro
   };
 }
 
-export function logoutPages(render: RenderPage): Pick<RpInitiatedLogout, 'logoutSource' | 'postLogoutSuccessSource'> {
+export function logoutPages(
+  render: RenderPage,
+): Pick<RpInitiatedLogout, 'logoutSource' | 'postLogoutSuccessSource'> {
   const clientNameOf = (ctx: KoaContextWithOIDC) =>
     ctx.oidc.client?.clientName ?? ctx.oidc.client?.clientId;
   return {
     async logoutSource(ctx, form) {
       ctx.type = 'html';
-      ctx.body = render('logout', { logoutForm: form, host: ctx.host, clientName: clientNameOf(ctx) });
+      ctx.body = render('logout', {
+        logoutForm: form,
+        host: ctx.host,
+        clientName: clientNameOf(ctx),
+      });
     },
     async postLogoutSuccessSource(ctx) {
       ctx.type = 'html';

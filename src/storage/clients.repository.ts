@@ -17,7 +17,10 @@ export async function listClients(db: Kysely<Database>) {
 }
 
 export async function deleteClient(db: Kysely<Database>, clientId: string): Promise<boolean> {
-  const result = await db.deleteFrom('clients').where('client_id', '=', clientId).executeTakeFirst();
+  const result = await db
+    .deleteFrom('clients')
+    .where('client_id', '=', clientId)
+    .executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
 

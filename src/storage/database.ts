@@ -35,7 +35,10 @@ const socketPathIn = (dir: string) => join(dir, `.s.PGSQL.${SOCKET_PORT}`);
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+    });
     // An idle connection that Postgres terminates (restart, failover) is dropped from the pool
     // and replaced on next use; without a listener its error would end the process.
     pool.on('error', () => {});
@@ -88,7 +91,10 @@ async function connectToSharedSocket(dataDir: string): Promise<DatabaseHandle | 
     unlinkSync(path);
     return undefined;
   }
-  return handleFor(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'embedded-shared');
+  return handleFor(
+    new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+    'embedded-shared',
+  );
 }
 
 function handleFor(

@@ -16,9 +16,13 @@ export function createSqlAdapter(db: Kysely<Database>, model: string): Adapter {
       .selectFrom('oidc_payloads')
       .select(['payload', 'consumed_at'])
       .where('model', '=', model)
-      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]));
+      .where((eb) =>
+        eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]),
+      );
 
-  const toPayload = (row: { payload: Record<string, unknown>; consumed_at: Date | null } | undefined) =>
+  const toPayload = (
+    row: { payload: Record<string, unknown>; consumed_at: Date | null } | undefined,
+  ) =>
     row
       ? ({
           ...row.payload,
@@ -72,7 +76,11 @@ export function createSqlAdapter(db: Kysely<Database>, model: string): Adapter {
     },
 
     async destroy(id) {
-      await db.deleteFrom('oidc_payloads').where('model', '=', model).where('id', '=', id).execute();
+      await db
+        .deleteFrom('oidc_payloads')
+        .where('model', '=', model)
+        .where('id', '=', id)
+        .execute();
     },
 
     async revokeByGrantId(grantId) {

@@ -42,10 +42,14 @@ describe.each(sqlBackends)('authorization code + PKCE on $name storage', (backen
     expect(second.refresh_token).toBeTruthy();
     expect(second.refresh_token).not.toBe(first.refresh_token);
 
-    await expect(oidc.refreshTokenGrant(config, String(first.refresh_token))).rejects.toMatchObject({
-      error: 'invalid_grant',
-    });
-    await expect(oidc.refreshTokenGrant(config, String(second.refresh_token))).rejects.toMatchObject({
+    await expect(oidc.refreshTokenGrant(config, String(first.refresh_token))).rejects.toMatchObject(
+      {
+        error: 'invalid_grant',
+      },
+    );
+    await expect(
+      oidc.refreshTokenGrant(config, String(second.refresh_token)),
+    ).rejects.toMatchObject({
       error: 'invalid_grant',
     });
     const introspected = await oidc.tokenIntrospection(config, second.access_token);

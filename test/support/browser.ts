@@ -34,9 +34,14 @@ export class Browser {
   }
 
   /** Submits the form whose action matches `actionPattern` on the page, with extra fields. */
-  async submit(page: Page, actionPattern: RegExp, fields: Record<string, string> = {}): Promise<Page> {
+  async submit(
+    page: Page,
+    actionPattern: RegExp,
+    fields: Record<string, string> = {},
+  ): Promise<Page> {
     const form = findForm(page.body, actionPattern);
-    if (!form) throw new Error(`no form matching ${actionPattern} on ${page.url} (status ${page.status})`);
+    if (!form)
+      throw new Error(`no form matching ${actionPattern} on ${page.url} (status ${page.status})`);
     return this.post(new URL(form.action, page.url).toString(), { ...form.inputs, ...fields });
   }
 
@@ -57,7 +62,12 @@ export class Browser {
       }
       return this.follow(next, { method: 'GET' }, hops + 1);
     }
-    return { url: target.toString(), status: response.status, headers: response.headers, body: await response.text() };
+    return {
+      url: target.toString(),
+      status: response.status,
+      headers: response.headers,
+      body: await response.text(),
+    };
   }
 
   private cookieHeader(url: URL): string {
@@ -73,7 +83,11 @@ export class Browser {
       const index = pair.indexOf('=');
       const name = pair.slice(0, index).trim();
       const value = pair.slice(index + 1).trim();
-      const path = attributes.map((a) => a.trim()).find((a) => a.toLowerCase().startsWith('path='))?.slice(5) ?? '/';
+      const path =
+        attributes
+          .map((a) => a.trim())
+          .find((a) => a.toLowerCase().startsWith('path='))
+          ?.slice(5) ?? '/';
       const expired = attributes.some((a) => /^expires=Thu, 01 Jan 1970/i.test(a.trim()));
       const key = `${name};${path}`;
       if (expired || value === '') this.cookies.delete(key);
@@ -90,7 +104,8 @@ export function findForm(html: string, actionPattern: RegExp) {
     for (const input of (match[2] ?? '').matchAll(/<input\b([^>]*)>/gi)) {
       const name = /name="([^"]*)"/i.exec(input[1] ?? '')?.[1];
       const value = /value="([^"]*)"/i.exec(input[1] ?? '')?.[1] ?? '';
-      if (name && /type="hidden"/i.test(input[1] ?? '')) inputs[name] = value.replaceAll('&amp;', '&');
+      if (name && /type="hidden"/i.test(input[1] ?? ''))
+        inputs[name] = value.replaceAll('&amp;', '&');
     }
     return { action, inputs };
   }

@@ -29,7 +29,8 @@ export async function startTestServer(
   backend: SqlBackend,
   overrides: Record<string, unknown> = {},
 ): Promise<TestServer> {
-  const database: TestDatabase | undefined = backend.name === 'postgres' ? await backend.create() : undefined;
+  const database: TestDatabase | undefined =
+    backend.name === 'postgres' ? await backend.create() : undefined;
   const config = loadConfig(
     { NODE_ENV: 'test' },
     {
@@ -56,7 +57,11 @@ export async function startTestServer(
       users += 1;
       const email = input.email ?? `user${users}-${randomBytes(3).toString('hex')}@example.com`;
       const password = input.password ?? 'correct horse battery staple';
-      const account = await accounts.create({ email, password, name: input.name ?? `User ${users}` });
+      const account = await accounts.create({
+        email,
+        password,
+        name: input.name ?? `User ${users}`,
+      });
       return { id: account.id, email, password };
     },
     async createClient(input = {}) {
@@ -65,7 +70,9 @@ export async function startTestServer(
         redirectUris: ['http://localhost:8080/cb'],
         ...input,
       });
-      return clientSecret ? { clientId: client.client_id, clientSecret } : { clientId: client.client_id };
+      return clientSecret
+        ? { clientId: client.client_id, clientSecret }
+        : { clientId: client.client_id };
     },
     async close() {
       await portcullis.close();
