@@ -19,7 +19,11 @@ interface StoredCookie {
 export class Browser {
   readonly cookies = new Map<string, StoredCookie>();
 
-  constructor(private readonly stopAt: string[] = []) {}
+  private readonly stopAt: string[];
+
+  constructor(stopAt: string[] = []) {
+    this.stopAt = stopAt;
+  }
 
   async get(url: string): Promise<Page> {
     return this.follow(url, { method: 'GET' });
