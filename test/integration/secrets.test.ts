@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load.ts';
@@ -36,6 +36,15 @@ describe('resolveSecrets', () => {
     const second = resolveSecrets(configWith(), onGenerated);
     expect(second).toEqual(first);
     expect(onGenerated).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses a damaged secrets file with a ConfigError instead of generating new secrets', () => {
+    resolveSecrets(configWith(), () => {});
+    const file = join(dir.path, 'data', 'secrets.json');
+    writeFileSync(file, '{"keyEncryptionKey": "short"');
+    expect(() => resolveSecrets(configWith(), () => {})).toThrow(ConfigError);
+    expect(() => resolveSecrets(configWith(), () => {})).toThrow(/secrets\.json/);
+    expect(readFileSync(file, 'utf8')).toBe('{"keyEncryptionKey": "short"');
   });
 
   it('uses the secrets from the environment and writes nothing when both are set', () => {
