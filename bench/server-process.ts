@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Backend } from './backend/backend.ts';
+import type { ServerApi, ServerInfo } from './server.ts';
+import { type Child, startChild } from './support/child-process.ts';
+import { freePort } from './support/free-port.ts';
+
+export interface BenchServer {
+  child: Child<ServerApi, ServerInfo>;
+  issuer: string;
+  /** The cookie-signing secret the server uses: the benchmark signs session cookies with it. */
+  cookieSecret: string;
+  /** The server's environment: the CLI, run with it, works on the same storage. */
+  env: Record<string, string>;
+  logFile: string;
+}
+
+/**
+ * Starts bench/server.ts as production runs: NODE_ENV=production, LOG_LEVEL=info (one line per
+ * request, into a file), secrets from the environment, on 127.0.0.1 only.
+ */
+export async function startBenchServer(
+  backend: Backend,
+  options: { cpuProfileDir?: string | undefined },
+): Promise<BenchServer> {
+  const port = await freePort();
+  const cookieSecret = randomBytes(32).toString('base64url');
+  const logFile = join(backend.workDir, 'server.log');
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PORTCULLIS_ISSUER: `http://127.0.0.1:${port}`,
+    LOG_LEVEL: 'info',
+    BENCH_LOG_FILE: logFile,
+    PORTCULLIS_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    PORTCULLIS_COOKIE_SECRETS: cookieSecret,
+    ...backend.serverEnv,
+  };
+  const profile = options.cpuProfileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`]
+    : [];
+  const child = await startChild<ServerApi, ServerInfo>(new URL('./server.ts', import.meta.url), {
+    env,
+    execArgv: ['--expose-gc', ...profile],
+  });
+  return { child, issuer: child.info.issuer, cookieSecret, env, logFile };
+}
