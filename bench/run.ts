@@ -1,0 +1,103 @@
+/**
+ * `npm run bench`: Portcullis under load on this machine, every hot path against a plain koa
+ * baseline measured in the same run. See docs/PERFORMANCE.md.
+ */
+import { randomBytes } from 'node:crypto';
+import { prepareBackend } from './backend/backend.ts';
+import { discover } from './http/endpoints.ts';
+import { describeMachine, loadAverage, waitForQuiet } from './machine.ts';
+import { type BenchOptions, parseOptions, USAGE } from './options.ts';
+import { writeResults } from './report/results-file.ts';
+import { resultsTable, sessionsTable } from './report/table.ts';
+import { measureBaseline } from './scenarios/baseline.ts';
+import { runScenarios } from './scenarios/run-all.ts';
+import { mintUserTokens } from './scenarios/user-tokens.ts';
+import { seed } from './seed.ts';
+import { startBenchServer } from './server-process.ts';
+
+const progress = (message: string) => process.stderr.write(`bench: ${message}\n`);
+
+async function main(options: BenchOptions): Promise<void> {
+  const started = Date.now();
+  const quiet = options.waitForQuiet ? await waitForQuiet(progress) : undefined;
+  if (quiet === false) progress('the machine never got quiet; running anyway');
+  const before = loadAverage();
+  const backend = await prepareBackend(process.env, randomBytes(5).toString('hex'));
+  progress(`storage: ${backend.description}`);
+  try {
+    progress('baseline: plain koa, 1 KB JSON');
+    const baseline = await measureBaseline(options.plan);
+    const { rows, sessions } = await underLoad(options, backend, baseline.rate ?? 0);
+    const results = {
+      date: new Date().toISOString(),
+      mode: options.quick ? ('quick' as const) : ('full' as const),
+      machine: describeMachine(),
+      storage: backend.description,
+      loadAverage: { before, after: loadAverage(), quietBeforeStart: quiet },
+      plan: { ...options.plan, ...options.sizes },
+      rows: [baseline, ...rows],
+      sessions,
+      seconds: Math.round((Date.now() - started) / 1000),
+    };
+    process.stdout.write(`\n${resultsTable(results.rows)}\n\n`);
+    if (sessions) process.stdout.write(`${sessionsTable(sessions)}\n\n`);
+    process.stdout.write(`storage: ${backend.description}\n`);
+    process.stdout.write(
+      `load average before ${before.join(' ')}, after ${results.loadAverage.after.join(' ')}\n`,
+    );
+    process.stdout.write(
+      `results: ${writeResults(options.resultsDir, results)} (${results.seconds} s)\n`,
+    );
+  } finally {
+    await backend.cleanup();
+  }
+}
+
+async function underLoad(
+  options: BenchOptions,
+  backend: Awaited<ReturnType<typeof prepareBackend>>,
+  baselineRps: number,
+) {
+  progress('starting Portcullis');
+  const server = await startBenchServer(backend, { cpuProfileDir: options.cpuProfileDir });
+  const database = await backend.connect().catch(async (error: unknown) => {
+    await server.child.stop();
+    throw error;
+  });
+  try {
+    progress('seeding users and clients');
+    const seeded = await seed(database.db, { users: 8, services: 10 });
+    const endpoints = await discover(server.issuer);
+    const idle = await server.child.call('memory', undefined);
+    progress('signing users in for their tokens');
+    const userTokens = await mintUserTokens(endpoints, seeded, options.plan.connections * 2 + 8);
+    const ctx = {
+      endpoints,
+      plan: options.plan,
+      seed: seeded,
+      server,
+      backend,
+      db: database.db,
+      userTokens,
+      baselineRps,
+      sizes: options.sizes,
+      progress,
+    };
+    return await runScenarios(ctx, options.scenarios, idle);
+  } finally {
+    await database.close();
+    await server.child.stop();
+  }
+}
+
+const options = parseOptions(process.argv.slice(2));
+if (!options) {
+  process.stdout.write(`${USAGE}\n`);
+} else {
+  main(options).catch((error: unknown) => {
+    process.stderr.write(
+      `bench: failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+    );
+    process.exitCode = 1;
+  });
+}

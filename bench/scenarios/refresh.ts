@@ -1,0 +1,50 @@
+import { basicAuth, FORM } from '../http/client-auth.ts';
+import { measure } from '../load/measure.ts';
+import { type Row, rowOf } from '../report/row.ts';
+import { ROWS } from '../targets.ts';
+import type { BenchContext } from './context.ts';
+import { mintUserTokens } from './user-tokens.ts';
+
+/**
+ * Refresh with rotation: every request spends a refresh token and gets the next one, as a real
+ * client does, so the tokens are chained. Each connection takes a token from a shared pool and
+ * puts the rotated one back when the answer comes. Tokens in flight when a run stops are lost;
+ * the pool is topped up with fresh sign-ins before each run, so no token is ever sent twice.
+ */
+export async function measureRefresh(ctx: BenchContext): Promise<Row> {
+  const pool = ctx.userTokens.flatMap((set) => (set.refresh_token ? [set.refresh_token] : []));
+  const needed = ctx.plan.connections + 4;
+  const topUp = async () => {
+    if (pool.length >= needed) return;
+    const minted = await mintUserTokens(ctx.endpoints, ctx.seed, needed - pool.length);
+    for (const set of minted) if (set.refresh_token) pool.push(set.refresh_token);
+  };
+  const measurement = await measure(
+    {
+      url: ctx.endpoints.token,
+      method: 'POST',
+      headers: {
+        'content-type': FORM,
+        authorization: basicAuth(ctx.seed.webApp.clientId, ctx.seed.webApp.clientSecret),
+      },
+      requests: [
+        {
+          setupRequest(request) {
+            // An empty pool cannot happen while it holds a token per connection; were it to,
+            // the request fails visibly instead of reusing a token.
+            const token = pool.shift() ?? 'pool-exhausted';
+            return { ...request, body: `grant_type=refresh_token&refresh_token=${token}` };
+          },
+          onResponse(status, body) {
+            if (status !== 200) return;
+            const rotated = (JSON.parse(body) as { refresh_token?: string }).refresh_token;
+            if (rotated) pool.push(rotated);
+          },
+        },
+      ],
+    },
+    ctx.plan,
+    topUp,
+  );
+  return rowOf(ROWS.refresh, measurement, ctx.baselineRps);
+}

@@ -1,0 +1,44 @@
+import type { Scenario } from '../options.ts';
+import type { Row } from '../report/row.ts';
+import type { MemorySample } from '../server.ts';
+import { measureClientCount } from './client-count.ts';
+import {
+  measureJwtClientCredentials,
+  measureOpaqueClientCredentials,
+} from './client-credentials.ts';
+import type { BenchContext } from './context.ts';
+import { measureIntrospection } from './introspection.ts';
+import { measureLoginFlow } from './login-flow.ts';
+import { measureRefresh } from './refresh.ts';
+import { measureSessions, type SessionsReport } from './sessions.ts';
+import { measureStaticDocuments } from './static-documents.ts';
+import { measureUserinfo } from './userinfo.ts';
+
+const STEPS: Array<[Scenario, string, (ctx: BenchContext) => Promise<Row | Row[]>]> = [
+  ['static', 'JWKS and discovery', measureStaticDocuments],
+  ['client-credentials', 'client credentials (opaque)', measureOpaqueClientCredentials],
+  ['client-credentials', 'client credentials (JWT)', measureJwtClientCredentials],
+  ['introspection', 'introspection', measureIntrospection],
+  // Userinfo before refresh: the refresh load spends the signed-in users' refresh tokens.
+  ['userinfo', 'userinfo', measureUserinfo],
+  ['refresh', 'refresh_token grant', measureRefresh],
+  ['login', 'argon2 ceiling and authorization-code flow', measureLoginFlow],
+  ['clients', 'token endpoint with many clients', measureClientCount],
+];
+
+/** The selected scenarios in a fixed order; memory per session last, after all the load. */
+export async function runScenarios(
+  ctx: BenchContext,
+  selected: ReadonlySet<Scenario>,
+  idle: MemorySample,
+): Promise<{ rows: Row[]; sessions: SessionsReport | undefined }> {
+  const rows: Row[] = [];
+  for (const [scenario, title, step] of STEPS) {
+    if (!selected.has(scenario)) continue;
+    ctx.progress(title);
+    rows.push(...[await step(ctx)].flat());
+  }
+  if (!selected.has('sessions')) return { rows, sessions: undefined };
+  ctx.progress(`${ctx.sizes.sessions.toLocaleString('en')} active sessions`);
+  return { rows, sessions: await measureSessions(ctx, idle) };
+}
