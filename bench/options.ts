@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FULL_PLAN, type LoadPlan, QUICK_PLAN } from './load/plan.ts';
 
@@ -31,7 +32,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --only a,b           only these scenarios (the baseline always runs): ${SCENARIOS.join(', ')}
   --runs N --seconds S --connections C    override the load plan (default 3 x 10 s, 16)
   --sessions N --clients N                populations (default 100000 each; quick: 2000)
-  --cpu-prof DIR       write a CPU profile of the server process into DIR
+  --cpu-prof DIR       write a CPU profile of the server per scenario into DIR (see
+                       bench/profile-summary.ts)
   --wait-for-quiet     first wait (15 min at most) until the load average is below 1.0
 
 Storage: BENCH_DATABASE_URL or DATABASE_URL (Postgres; a database of its own is created and
@@ -70,7 +72,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       sessions: count(values.sessions, population),
       clients: count(values.clients, population),
     },
-    cpuProfileDir: values['cpu-prof'],
+    cpuProfileDir: values['cpu-prof'] && resolve(values['cpu-prof']),
     waitForQuiet: values['wait-for-quiet'],
     resultsDir: new URL('./results/', import.meta.url).pathname,
   };

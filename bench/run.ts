@@ -3,13 +3,16 @@
  * baseline measured in the same run. See docs/PERFORMANCE.md.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { prepareBackend } from './backend/backend.ts';
 import { discover } from './http/endpoints.ts';
+import { measure } from './load/measure.ts';
 import { describeMachine, loadAverage, waitForQuiet } from './machine.ts';
 import { type BenchOptions, parseOptions, USAGE } from './options.ts';
 import { writeResults } from './report/results-file.ts';
-import { resultsTable, sessionsTable } from './report/table.ts';
+import { cpuTable, resultsTable, sessionsTable } from './report/table.ts';
 import { measureBaseline } from './scenarios/baseline.ts';
+import type { BenchContext } from './scenarios/context.ts';
 import { runScenarios } from './scenarios/run-all.ts';
 import { mintUserTokens } from './scenarios/user-tokens.ts';
 import { seed } from './seed.ts';
@@ -22,6 +25,7 @@ async function main(options: BenchOptions): Promise<void> {
   const quiet = options.waitForQuiet ? await waitForQuiet(progress) : undefined;
   if (quiet === false) progress('the machine never got quiet; running anyway');
   const before = loadAverage();
+  if (options.cpuProfileDir) mkdirSync(options.cpuProfileDir, { recursive: true });
   const backend = await prepareBackend(process.env, randomBytes(5).toString('hex'));
   progress(`storage: ${backend.description}`);
   try {
@@ -41,6 +45,8 @@ async function main(options: BenchOptions): Promise<void> {
     };
     process.stdout.write(`\n${resultsTable(results.rows)}\n\n`);
     if (sessions) process.stdout.write(`${sessionsTable(sessions)}\n\n`);
+    const cpu = cpuTable(results.rows);
+    if (cpu) process.stdout.write(`${cpu}\n\n`);
     process.stdout.write(`storage: ${backend.description}\n`);
     process.stdout.write(
       `load average before ${before.join(' ')}, after ${results.loadAverage.after.join(' ')}\n`,
@@ -59,7 +65,7 @@ async function underLoad(
   baselineRps: number,
 ) {
   progress('starting Portcullis');
-  const server = await startBenchServer(backend, { cpuProfileDir: options.cpuProfileDir });
+  const server = await startBenchServer(backend);
   const database = await backend.connect().catch(async (error: unknown) => {
     await server.child.stop();
     throw error;
@@ -71,7 +77,9 @@ async function underLoad(
     const idle = await server.child.call('memory', undefined);
     progress('signing users in for their tokens');
     const userTokens = await mintUserTokens(endpoints, seeded, options.plan.connections * 2 + 8);
-    const ctx = {
+    const countQueries =
+      backend.kind === 'postgres' ? () => server.child.call('queries', undefined) : undefined;
+    const ctx: BenchContext = {
       endpoints,
       plan: options.plan,
       seed: seeded,
@@ -81,6 +89,9 @@ async function underLoad(
       userTokens,
       baselineRps,
       sizes: options.sizes,
+      cpuProfileDir: options.cpuProfileDir,
+      measure: (target, beforeRun) => measure(target, options.plan, { beforeRun, countQueries }),
+      countQueries,
       progress,
     };
     return await runScenarios(ctx, options.scenarios, idle);

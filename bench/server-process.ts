@@ -19,10 +19,7 @@ export interface BenchServer {
  * Starts bench/server.ts as production runs: NODE_ENV=production, LOG_LEVEL=info (one line per
  * request, into a file), secrets from the environment, on 127.0.0.1 only.
  */
-export async function startBenchServer(
-  backend: Backend,
-  options: { cpuProfileDir?: string | undefined },
-): Promise<BenchServer> {
+export async function startBenchServer(backend: Backend): Promise<BenchServer> {
   const port = await freePort();
   const cookieSecret = randomBytes(32).toString('base64url');
   const logFile = join(backend.workDir, 'server.log');
@@ -38,12 +35,9 @@ export async function startBenchServer(
     PORTCULLIS_COOKIE_SECRETS: cookieSecret,
     ...backend.serverEnv,
   };
-  const profile = options.cpuProfileDir
-    ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`]
-    : [];
   const child = await startChild<ServerApi, ServerInfo>(new URL('./server.ts', import.meta.url), {
     env,
-    execArgv: ['--expose-gc', ...profile],
+    execArgv: ['--expose-gc'],
   });
   return { child, issuer: child.info.issuer, cookieSecret, env, logFile };
 }

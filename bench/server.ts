@@ -1,14 +1,16 @@
 /**
  * Portcullis as the benchmark runs it: a child process of its own (the load generator must not
  * share its event loop), configured from the environment exactly like `npm start`, with logs
- * written to a file instead of stdout. Over IPC it also answers two benchmark-only questions:
- * its memory after a full GC, and "store these sessions" (see seedSessions).
+ * written to a file instead of stdout. Over IPC it also answers benchmark-only requests: its
+ * memory after a full GC, "store these sessions" (see seedSessions), and CPU profiling.
  */
 import { pino } from 'pino';
 import { loadConfig } from '../src/config/load.ts';
 import { createLogger } from '../src/logger.ts';
 import { startPortcullis } from '../src/portcullis.ts';
 import { announceReady, serve } from './support/child-side.ts';
+import { createProfiler } from './support/profiler.ts';
+import { countPostgresQueries } from './support/query-counter.ts';
 
 export interface ServerInfo {
   issuer: string;
@@ -30,6 +32,7 @@ export interface MemorySample {
   arrayBuffers: number;
 }
 
+const queries = countPostgresQueries();
 const config = loadConfig(process.env);
 const logFile = process.env.BENCH_LOG_FILE;
 const logger = createLogger(
@@ -37,6 +40,7 @@ const logger = createLogger(
   pino.destination({ dest: logFile ?? 1, sync: false, mkdir: true }),
 );
 const portcullis = await startPortcullis(config, { logger });
+const profiler = createProfiler();
 
 const api = {
   async memory(_: undefined): Promise<MemorySample> {
@@ -64,6 +68,12 @@ const api = {
     );
     return sessions.length;
   },
+
+  /** SQL statements sent to Postgres so far. */
+  queries: async (_: undefined) => queries(),
+
+  startProfile: (_: undefined) => profiler.start(),
+  stopProfile: (file: string) => profiler.stop(file),
 };
 
 export type ServerApi = typeof api;

@@ -10,29 +10,43 @@ export interface Measurement {
   non2xx: number;
   errors: number;
   statusCodes: Record<string, number>;
+  /** SQL statements the server sent per request, when counted (Postgres only). */
+  queriesPerRequest?: number | undefined;
   runs: RunSample[];
 }
 
-/**
- * Loads one path with the plan's connections: a warm-up run (not recorded), then `runs` runs.
- * `beforeRun` may top up what the requests consume (refresh tokens).
- */
+export interface MeasureOptions {
+  /** Tops up what the requests consume (refresh tokens) before each run. */
+  beforeRun?: () => Promise<void>;
+  /** The server's running count of SQL statements, to report statements per request. */
+  countQueries?: (() => Promise<number>) | undefined;
+}
+
+/** Loads one path with the plan's connections: a warm-up run (not recorded), then `runs` runs. */
 export async function measure(
   target: LoadTarget,
   plan: LoadPlan,
-  beforeRun: () => Promise<void> = async () => {},
+  options: MeasureOptions = {},
 ): Promise<Measurement> {
+  const { beforeRun = async () => {}, countQueries } = options;
   const loaded = { connections: plan.connections, ...target };
   if (plan.warmupSeconds > 0) {
     await beforeRun();
     await runAutocannon(loaded, { seconds: plan.warmupSeconds });
   }
   const runs: RunSample[] = [];
+  let queries = 0;
   for (let run = 0; run < plan.runs; run += 1) {
     await beforeRun();
+    const before = await countQueries?.();
     runs.push(await runAutocannon(loaded, { seconds: plan.seconds }));
+    queries += ((await countQueries?.()) ?? 0) - (before ?? 0);
   }
-  return summarise(runs);
+  const requests = runs.reduce((sum, run) => sum + run.requests, 0);
+  return {
+    ...summarise(runs),
+    queriesPerRequest: countQueries && requests > 0 ? queries / requests : undefined,
+  };
 }
 
 export function summarise(runs: RunSample[]): Measurement {

@@ -1,4 +1,5 @@
 import type { Measurement } from '../load/measure.ts';
+import type { CpuShares } from '../support/cpu-accounting.ts';
 
 export type Verdict = 'PASS' | 'MISS' | '—' | 'not available yet';
 
@@ -20,12 +21,16 @@ export interface Row {
   /** Responses that were not the expected status, plus connection errors and timeouts. */
   failed: number;
   total: number;
+  /** SQL statements the server sent per request (Postgres only). */
+  queriesPerRequest?: number | undefined;
   ratioToBaseline: number | undefined;
   /** The rate against the row's own yardstick (the argon2 ceiling, the 10-client rate). */
   compared?: { label: string; ratio: number } | undefined;
   target: string;
   verdict: Verdict;
   note?: string | undefined;
+  /** Cores each group of processes used while the row's scenario ran. */
+  cpu?: CpuShares | undefined;
   /** Per-run figures and anything else worth keeping in the JSON results. */
   detail?: unknown;
 }
@@ -66,6 +71,7 @@ export function rowOf(
     p99: measurement.p99,
     failed: measurement.non2xx + measurement.errors,
     total: measurement.runs.reduce((sum, run) => sum + run.requests, 0),
+    queriesPerRequest: measurement.queriesPerRequest,
     ratioToBaseline: baselineRps > 0 ? measurement.rps / baselineRps : undefined,
     compared: reference && { label: reference.label, ratio: measurement.rps / reference.rate },
     target: spec.target,

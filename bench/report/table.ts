@@ -8,6 +8,7 @@ const HEADER = [
   'p50 ms',
   'p99 ms',
   'failed',
+  'SQL/req',
   '× baseline',
   'target',
   'result',
@@ -23,6 +24,7 @@ export function resultsTable(rows: Row[]): string {
       decimal(row.p50),
       decimal(row.p99),
       row.rate === undefined ? '—' : `${integer(row.failed)}/${integer(row.total)}`,
+      decimal(row.queriesPerRequest),
       decimal(row.ratioToBaseline, 2),
       row.target,
       row.verdict,
@@ -49,7 +51,7 @@ export function sessionsTable(report: SessionsReport): string {
     ['per session: Redis (used_memory)', redisCell(perSession.redisBytes)],
     [
       'using each session once (prompt=none)',
-      `${integer(report.use.rps)} req/s, p99 ${decimal(report.use.p99)} ms, ${statusSummary(report.use.statusCodes)}`,
+      `${integer(report.use.rps)} req/s, p99 ${decimal(report.use.p99)} ms, ${statusSummary(report.use.statusCodes)}, ${decimal(report.queriesPerUse)} SQL/req`,
     ],
   ];
   return markdownTable(['sessions', 'value'], rows);
@@ -63,4 +65,29 @@ function statusSummary(codes: Record<string, number>): string {
   return Object.entries(codes)
     .map(([code, count]) => `${integer(count)} × ${code}`)
     .join(', ');
+}
+
+/** Cores each group used while each scenario ran (a row per scenario, named by its first row). */
+export function cpuTable(rows: Row[]): string | undefined {
+  const seen = new Set<unknown>();
+  const lines: string[][] = [];
+  for (const row of rows) {
+    if (!row.cpu || seen.has(row.cpu)) continue;
+    seen.add(row.cpu);
+    const { server, loadGenerators, postgres, redis, other } = row.cpu;
+    lines.push([
+      row.path,
+      ...[server, loadGenerators, postgres, redis, other].map((v) => v.toFixed(2)),
+    ]);
+  }
+  if (lines.length === 0) return undefined;
+  const header = [
+    'scenario (cores used)',
+    'server',
+    'load generators',
+    'postgres',
+    'redis',
+    'other',
+  ];
+  return markdownTable(header, lines);
 }

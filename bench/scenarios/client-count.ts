@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import { registerManyClients } from '../bulk-clients.ts';
 import { basicAuth, FORM } from '../http/client-auth.ts';
 import type { LoadTarget } from '../load/autocannon-run.ts';
-import { measure } from '../load/measure.ts';
 import { type Row, rowOf } from '../report/row.ts';
 import type { ServiceClient } from '../seed.ts';
 import { ROWS } from '../targets.ts';
@@ -17,12 +16,12 @@ import type { BenchContext } from './context.ts';
 export async function measureClientCount(ctx: BenchContext): Promise<Row[]> {
   const few = ctx.seed.services;
   const before = await registeredClients(ctx);
-  const fewRegistered = await measure(clientCredentialsLoad(ctx.endpoints.token, few), ctx.plan);
+  const fewRegistered = await ctx.measure(clientCredentialsLoad(ctx.endpoints.token, few));
   ctx.progress(`registering ${ctx.sizes.clients.toLocaleString('en')} more clients`);
   const many = await registerManyClients(ctx.db, few[0] as ServiceClient, ctx.sizes.clients);
   const after = await registeredClients(ctx);
-  const manyRegistered = await measure(clientCredentialsLoad(ctx.endpoints.token, few), ctx.plan);
-  const spread = await measure(spreadLoad(ctx.endpoints.token, many), ctx.plan);
+  const manyRegistered = await ctx.measure(clientCredentialsLoad(ctx.endpoints.token, few));
+  const spread = await ctx.measure(spreadLoad(ctx.endpoints.token, many));
   const reference = { label: `of the ${before}-client rate`, rate: fewRegistered.rps };
   const label = (count: number) => count.toLocaleString('en');
   return [

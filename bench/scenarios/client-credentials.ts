@@ -1,6 +1,5 @@
 import { basicAuth, FORM } from '../http/client-auth.ts';
 import type { LoadTarget } from '../load/autocannon-run.ts';
-import { measure } from '../load/measure.ts';
 import { type Row, rowOf, unavailableRow } from '../report/row.ts';
 import type { ServiceClient } from '../seed.ts';
 import { ROWS } from '../targets.ts';
@@ -54,7 +53,7 @@ export async function clientCredentialsToken(
 export async function measureOpaqueClientCredentials(ctx: BenchContext): Promise<Row> {
   await clientCredentialsToken(ctx.endpoints.token, ctx.seed.services[0] as ServiceClient);
   const load = clientCredentialsLoad(ctx.endpoints.token, ctx.seed.services);
-  return rowOf(ROWS.clientCredentialsOpaque, await measure(load, ctx.plan), ctx.baselineRps);
+  return rowOf(ROWS.clientCredentialsOpaque, await ctx.measure(load), ctx.baselineRps);
 }
 
 /**
@@ -74,5 +73,5 @@ export async function measureJwtClientCredentials(ctx: BenchContext): Promise<Ro
     return unavailableRow(ROWS.clientCredentialsJwt, `no JWT for resource ${api.identifier}`);
   }
   const load = clientCredentialsLoad(ctx.endpoints.token, ctx.seed.services, parameters);
-  return rowOf(ROWS.clientCredentialsJwt, await measure(load, ctx.plan), ctx.baselineRps);
+  return rowOf(ROWS.clientCredentialsJwt, await ctx.measure(load), ctx.baselineRps);
 }

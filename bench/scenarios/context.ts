@@ -3,6 +3,8 @@ import type { Database } from '../../src/storage/schema.ts';
 import type { Backend } from '../backend/backend.ts';
 import type { Endpoints } from '../http/endpoints.ts';
 import type { TokenSet } from '../http/sign-in.ts';
+import type { LoadTarget } from '../load/autocannon-run.ts';
+import type { Measurement } from '../load/measure.ts';
 import type { LoadPlan } from '../load/plan.ts';
 import type { Seed } from '../seed.ts';
 import type { BenchServer } from '../server-process.ts';
@@ -21,5 +23,11 @@ export interface BenchContext {
   /** Requests per second of the baseline, measured first. */
   baselineRps: number;
   sizes: { sessions: number; clients: number };
+  /** Where to write a CPU profile of the server per scenario, when asked to. */
+  cpuProfileDir: string | undefined;
+  /** Loads a path by the plan, counting the server's SQL statements per request. */
+  measure(target: LoadTarget, beforeRun?: () => Promise<void>): Promise<Measurement>;
+  /** The server's running count of SQL statements (Postgres), or undefined (embedded). */
+  countQueries: (() => Promise<number>) | undefined;
   progress(message: string): void;
 }

@@ -1,5 +1,4 @@
 import { basicAuth, FORM } from '../http/client-auth.ts';
-import { measure } from '../load/measure.ts';
 import { type Row, rowOf } from '../report/row.ts';
 import type { ServiceClient } from '../seed.ts';
 import { ROWS } from '../targets.ts';
@@ -20,25 +19,22 @@ export async function measureIntrospection(ctx: BenchContext): Promise<Row> {
   }
   await expectActive(ctx.endpoints.introspection, service, tokens[0] as string);
   let next = 0;
-  const measurement = await measure(
-    {
-      url: ctx.endpoints.introspection,
-      method: 'POST',
-      headers: {
-        'content-type': FORM,
-        authorization: basicAuth(service.clientId, service.clientSecret),
-      },
-      requests: [
-        {
-          setupRequest(request) {
-            next += 1;
-            return { ...request, body: `token=${tokens[next % tokens.length]}` };
-          },
-        },
-      ],
+  const measurement = await ctx.measure({
+    url: ctx.endpoints.introspection,
+    method: 'POST',
+    headers: {
+      'content-type': FORM,
+      authorization: basicAuth(service.clientId, service.clientSecret),
     },
-    ctx.plan,
-  );
+    requests: [
+      {
+        setupRequest(request) {
+          next += 1;
+          return { ...request, body: `token=${tokens[next % tokens.length]}` };
+        },
+      },
+    ],
+  });
   return rowOf(ROWS.introspection, measurement, ctx.baselineRps);
 }
 

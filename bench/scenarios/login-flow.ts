@@ -21,6 +21,14 @@ const PROBE = { connections: 2, overallRate: 50 };
 export async function measureLoginFlow(ctx: BenchContext): Promise<Row[]> {
   const ceilings = await measureCeiling(ctx);
   const ceiling = median(ceilings.map((run) => run.perSecond));
+  const { flows, probes, queries } = await measureFlows(ctx);
+  const flow = flowRow(flows, ceiling, ctx);
+  // The JWKS probe sends no SQL: every statement counted belongs to the flows.
+  if (ctx.countQueries && flow.total > 0) flow.queriesPerRequest = queries / flow.total;
+  return [ceilingRow(ceilings, ctx.baselineRps), flow, probeRow(probes, ctx)];
+}
+
+async function measureFlows(ctx: BenchContext) {
   const flows: FlowResult[] = [];
   const probes: RunSample[] = [];
   const driver = await startChild<FlowDriverApi, unknown>(
@@ -36,6 +44,7 @@ export async function measureLoginFlow(ctx: BenchContext): Promise<Row[]> {
     if (ctx.plan.warmupSeconds > 0) {
       await driver.call('run', { ...load, seconds: ctx.plan.warmupSeconds });
     }
+    const before = (await ctx.countQueries?.()) ?? 0;
     for (let run = 0; run < ctx.plan.runs; run += 1) {
       const [flow, probe] = await Promise.all([
         driver.call('run', { ...load, seconds: ctx.plan.seconds }),
@@ -44,14 +53,11 @@ export async function measureLoginFlow(ctx: BenchContext): Promise<Row[]> {
       flows.push(flow);
       probes.push(probe);
     }
+    const queries = ((await ctx.countQueries?.()) ?? 0) - before;
+    return { flows, probes, queries };
   } finally {
     await driver.stop();
   }
-  return [
-    ceilingRow(ceilings, ctx.baselineRps),
-    flowRow(flows, ceiling, ctx),
-    probeRow(probes, ctx),
-  ];
 }
 
 async function measureCeiling(ctx: BenchContext): Promise<CeilingResult[]> {

@@ -1,5 +1,4 @@
 import { basicAuth, FORM } from '../http/client-auth.ts';
-import { measure } from '../load/measure.ts';
 import { type Row, rowOf } from '../report/row.ts';
 import { ROWS } from '../targets.ts';
 import type { BenchContext } from './context.ts';
@@ -19,7 +18,7 @@ export async function measureRefresh(ctx: BenchContext): Promise<Row> {
     const minted = await mintUserTokens(ctx.endpoints, ctx.seed, needed - pool.length);
     for (const set of minted) if (set.refresh_token) pool.push(set.refresh_token);
   };
-  const measurement = await measure(
+  const measurement = await ctx.measure(
     {
       url: ctx.endpoints.token,
       method: 'POST',
@@ -43,7 +42,6 @@ export async function measureRefresh(ctx: BenchContext): Promise<Row> {
         },
       ],
     },
-    ctx.plan,
     topUp,
   );
   return rowOf(ROWS.refresh, measurement, ctx.baselineRps);

@@ -9,15 +9,18 @@ import {
 import type { BenchContext } from './context.ts';
 import { measureIntrospection } from './introspection.ts';
 import { measureLoginFlow } from './login-flow.ts';
+import { observed } from './observe.ts';
 import { measureRefresh } from './refresh.ts';
 import { measureSessions, type SessionsReport } from './sessions.ts';
 import { measureStaticDocuments } from './static-documents.ts';
 import { measureUserinfo } from './userinfo.ts';
 
-const STEPS: Array<[Scenario, string, (ctx: BenchContext) => Promise<Row | Row[]>]> = [
+type Step = [Scenario, string, (ctx: BenchContext) => Promise<Row | Row[]>];
+
+const STEPS: Step[] = [
   ['static', 'JWKS and discovery', measureStaticDocuments],
-  ['client-credentials', 'client credentials (opaque)', measureOpaqueClientCredentials],
-  ['client-credentials', 'client credentials (JWT)', measureJwtClientCredentials],
+  ['client-credentials', 'client credentials, opaque', measureOpaqueClientCredentials],
+  ['client-credentials', 'client credentials, JWT', measureJwtClientCredentials],
   ['introspection', 'introspection', measureIntrospection],
   // Userinfo before refresh: the refresh load spends the signed-in users' refresh tokens.
   ['userinfo', 'userinfo', measureUserinfo],
@@ -36,9 +39,11 @@ export async function runScenarios(
   for (const [scenario, title, step] of STEPS) {
     if (!selected.has(scenario)) continue;
     ctx.progress(title);
-    rows.push(...[await step(ctx)].flat());
+    const { result, cpu } = await observed(ctx, title.replace(/\W+/g, '-'), () => step(ctx));
+    rows.push(...[result].flat().map((row) => ({ ...row, cpu })));
   }
   if (!selected.has('sessions')) return { rows, sessions: undefined };
   ctx.progress(`${ctx.sizes.sessions.toLocaleString('en')} active sessions`);
-  return { rows, sessions: await measureSessions(ctx, idle) };
+  const { result } = await observed(ctx, 'sessions', () => measureSessions(ctx, idle));
+  return { rows, sessions: result };
 }

@@ -20,6 +20,8 @@ export interface SessionsReport {
   };
   /** Every session used once over HTTP (silent authentication), so the server has seen each. */
   use: RunSample;
+  /** SQL statements per use (Postgres only). */
+  queriesPerUse: number | undefined;
 }
 
 /**
@@ -39,7 +41,9 @@ export async function measureSessions(
   }
   const stored = await sampleStorage(ctx);
   ctx.progress(`using each of the ${seeds.length.toLocaleString('en')} sessions once`);
+  const queriesBefore = (await ctx.countQueries?.()) ?? 0;
   const use = await useEverySession(ctx, seeds);
+  const queries = ((await ctx.countQueries?.()) ?? 0) - queriesBefore;
   const after = await memory(ctx);
   const count = seeds.length;
   return {
@@ -57,6 +61,7 @@ export async function measureSessions(
           : (stored.redisBytes - before.storage.redisBytes) / count,
     },
     use,
+    queriesPerUse: ctx.countQueries ? queries / use.requests : undefined,
   };
 }
 

@@ -1,4 +1,3 @@
-import { measure } from '../load/measure.ts';
 import { type Row, rowOf } from '../report/row.ts';
 import { ROWS } from '../targets.ts';
 import type { BenchContext } from './context.ts';
@@ -11,15 +10,12 @@ export async function measureUserinfo(ctx: BenchContext): Promise<Row> {
   });
   if (!response.ok) throw new Error(`userinfo answered ${response.status}`);
   let next = 0;
-  const measurement = await measure(
-    {
-      url: ctx.endpoints.userinfo,
-      setupClient(client) {
-        client.setHeaders({ authorization: `Bearer ${tokens[next % tokens.length]}` });
-        next += 1;
-      },
+  const measurement = await ctx.measure({
+    url: ctx.endpoints.userinfo,
+    setupClient(client) {
+      client.setHeaders({ authorization: `Bearer ${tokens[next % tokens.length]}` });
+      next += 1;
     },
-    ctx.plan,
-  );
+  });
   return rowOf(ROWS.userinfo, measurement, ctx.baselineRps);
 }

@@ -21,6 +21,9 @@ export interface Child<Api extends Methods<Api>, Info> {
   stop(): Promise<void>;
 }
 
+/** The processes this benchmark started and that still run. */
+export const runningChildren = new Set<number>();
+
 type Pending = { resolve(value: unknown): void; reject(error: Error): void };
 
 /** Forks a bench entry point (a .ts file run by Node directly) and waits until it is ready. */
@@ -33,11 +36,14 @@ export async function startChild<Api extends Methods<Api>, Info>(
     execArgv: options.execArgv ?? [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  const pid = child.pid ?? 0;
+  runningChildren.add(pid);
+  child.once('exit', () => runningChildren.delete(pid));
   const info = await readyOf<Info>(child, entry, options.readyTimeoutMs ?? 120_000);
   const pending = trackReplies(child);
   let next = 0;
   return {
-    pid: child.pid ?? 0,
+    pid,
     info,
     call(method, params) {
       next += 1;
