@@ -50,15 +50,26 @@ export function configTable(): string {
     ...row,
     defaultText: defaultTextFor(row.key, defaults, overlays),
   }));
-  const lines = [
-    '| Key | Environment variable | Type | Default | Description |',
-    '|---|---|---|---|---|',
-    ...rows.map(
-      (row) =>
-        `| \`${row.key}\` | ${row.env ? `\`${row.env}\`` : '—'} | ${row.type} | ${row.defaultText} | ${escapeCell(row.description)} |`,
-    ),
-  ];
-  return lines.join('\n');
+  const header = ['Key', 'Environment variable', 'Type', 'Default', 'Description'];
+  const body = rows.map((row) => [
+    `\`${row.key}\``,
+    row.env ? `\`${row.env}\`` : '—',
+    row.type,
+    row.defaultText,
+    escapeCell(row.description),
+  ]);
+  return alignedTable(header, body);
+}
+
+/** Columns padded to a common width, the way Biome formats Markdown tables (README is linted). */
+function alignedTable(header: string[], body: string[][]): string {
+  const width = (text: string) => [...text].length;
+  const widths = header.map((title, column) =>
+    Math.max(width(title), ...body.map((cells) => width(cells[column] ?? ''))),
+  );
+  const line = (cells: string[]) =>
+    `| ${cells.map((cell, column) => cell.padEnd((widths[column] ?? 0) - width(cell) + cell.length)).join(' | ')} |`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
 /** README's text with the block between the markers replaced by `table`. */

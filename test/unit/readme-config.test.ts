@@ -17,7 +17,8 @@ describe('README configuration table', () => {
 
   it('has a row for every environment variable the configuration reads', () => {
     const table = configTable();
-    for (const { name } of envBindings) expect(table).toContain(`| \`${name}\` |`);
+    const envColumn = table.split('\n').map((line) => line.split('|')[2]?.trim());
+    for (const { name } of envBindings) expect(envColumn).toContain(`\`${name}\``);
   });
 
   it('shows the CLI usage exactly as `portcullis --help` prints it (src/cli/usage.ts)', () => {
