@@ -79,6 +79,7 @@ export async function startPortcullis(
     observeProvider(provider, logger);
     const providerHost = createProviderHost(provider);
     const app = createHttpApp({
+      issuer,
       trustProxy: config.trustProxy,
       cookieSecrets: secrets.cookieSecrets,
       logger,

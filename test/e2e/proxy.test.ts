@@ -87,6 +87,24 @@ describe.each(sqlBackends)('behind a TLS-terminating proxy on $name storage', (b
     }
   });
 
+  it('keeps discovery on the issuer host whatever Host or X-Forwarded-Host a request claims', async () => {
+    const spoofs: Array<Record<string, string>> = [
+      { host: 'attacker.example', 'x-forwarded-proto': 'https' },
+      {
+        host: 'login.example.test',
+        'x-forwarded-host': 'attacker.example',
+        'x-forwarded-proto': 'https',
+      },
+    ];
+    for (const headers of spoofs) {
+      const response = await getThroughProxy(proxied, '/.well-known/openid-configuration', headers);
+      expect(response.status).toBe(200);
+      expect(response.body).not.toContain('attacker.example');
+      const metadata = JSON.parse(response.body) as Record<string, unknown>;
+      expect(new URL(String(metadata.token_endpoint)).origin).toBe(PUBLIC_ISSUER);
+    }
+  });
+
   it('sets Secure cookies and HSTS on an authorization request forwarded as https', async () => {
     const response = await getThroughProxy(proxied, await authorizePath(proxied), {
       host: 'login.example.test',
