@@ -35,4 +35,11 @@ describe.each(sqlBackends)('unknown paths on $name storage', (backend) => {
 
     expectFriendlyPage(page, 404);
   });
+
+  it('answers a wrong method on an interaction step with a friendly 405 page', async () => {
+    const page = await new Browser().get(`${server.issuer}/interaction/some-uid/login`);
+
+    expectFriendlyPage(page, 405);
+    expect(page.headers.get('allow')).toContain('POST');
+  });
 });
