@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Provider from 'oidc-provider';
 import type { Config } from './config/schema.ts';
@@ -52,7 +52,10 @@ export async function startPortcullis(
     inMemory: options.inMemory ?? false,
     share: !config.databaseUrl && !options.inMemory,
   });
-  const server = createServer();
+  // The port is bound before the app exists (with PORT=0 the issuer depends on it); until the app
+  // is ready, requests get a 503 instead of hanging.
+  let handle: RequestListener = respondStarting;
+  const server = createServer((req, res) => handle(req, res));
   try {
     if (config.migrateOnStart) await migrateToLatest(database.db);
     const signingKeys = createSigningKeysService(database.db, secrets.keyEncryptionKey);
@@ -79,6 +82,7 @@ export async function startPortcullis(
     observeProvider(provider, logger);
     const providerHost = createProviderHost(provider);
     const app = createHttpApp({
+      issuer,
       trustProxy: config.trustProxy,
       cookieSecrets: secrets.cookieSecrets,
       logger,
@@ -87,7 +91,7 @@ export async function startPortcullis(
       interactions: { accounts, csrf: createCsrf(secrets.cookieSecrets) },
       readiness: { database: database.ping },
     });
-    server.on('request', app.callback());
+    handle = app.callback();
     const stopPurge = schedulePurge(database, config.expiredPurgeIntervalSeconds, logger);
     logger.info({ issuer, port, storage: database.kind }, 'portcullis is listening');
 
@@ -121,3 +125,8 @@ function schedulePurge(database: DatabaseHandle, seconds: number, logger: Logger
   timer.unref();
   return () => clearInterval(timer);
 }
+
+const respondStarting: RequestListener = (_req, res) => {
+  res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+  res.end('{"error":"temporarily_unavailable","error_description":"the server is starting"}');
+};
