@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Provider from 'oidc-provider';
+import type { AdapterPayload } from 'oidc-provider';
 import type { Config } from './config/schema.ts';
 import { resolveSecrets } from './config/secrets.ts';
 import { createAccountsService } from './domain/accounts.service.ts';
@@ -15,6 +16,8 @@ import { createProvider } from './oidc/provider.ts';
 import { observeProvider } from './oidc/provider-events.ts';
 import { createProviderHost } from './oidc/provider-host.ts';
 import { createPageRenderer } from './render.ts';
+import { createClientCache } from './storage/client-cache.ts';
+import { watchClientChanges } from './storage/client-changes.ts';
 import { type DatabaseHandle, openDatabase } from './storage/database.ts';
 import { migrateToLatest } from './storage/migrate.ts';
 import { createOidcAdapterFactory } from './storage/oidc-adapter-factory.ts';
@@ -56,6 +59,7 @@ export async function startPortcullis(
   // is ready, requests get a 503 instead of hanging.
   let handle: RequestListener = respondStarting;
   const server = createServer((req, res) => handle(req, res));
+  let stopClientChanges = async () => {};
   try {
     if (config.migrateOnStart) await migrateToLatest(database.db);
     const signingKeys = createSigningKeysService(database.db, secrets.keyEncryptionKey);
@@ -66,6 +70,11 @@ export async function startPortcullis(
     const { port } = server.address() as AddressInfo;
     const issuer = (config.issuer ?? `http://localhost:${port}`).replace(/\/$/, '');
 
+    // With Postgres, client lookups are cached while the clients table's changes are heard.
+    const clientCache = createClientCache<AdapterPayload>();
+    if (config.databaseUrl) {
+      stopClientChanges = watchClientChanges(config.databaseUrl, clientCache, logger);
+    }
     const accounts = createAccountsService(database.db);
     // Computed now so that the first login with an unknown email costs no more than the others.
     await decoyHash();
@@ -73,7 +82,7 @@ export async function startPortcullis(
     const provider = createProvider({
       issuer,
       config,
-      adapter: createOidcAdapterFactory(database.db),
+      adapter: createOidcAdapterFactory(database.db, clientCache),
       findAccount: accountFinder(accounts),
       signingKeys: await signingKeys.loadPrivateJwks(),
       cookieSecrets: secrets.cookieSecrets,
@@ -102,6 +111,7 @@ export async function startPortcullis(
       provider: () => providerHost.current,
       async close() {
         stopPurge();
+        await stopClientChanges();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await database.close();
@@ -109,6 +119,7 @@ export async function startPortcullis(
     };
   } catch (error) {
     if (server.listening) server.close();
+    await stopClientChanges();
     await database.close();
     throw error;
   }
