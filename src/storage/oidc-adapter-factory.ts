@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { AdapterFactory, AdapterPayload } from 'oidc-provider';
 import type { ClientCache } from './client-cache.ts';
 import { createClientAdapter } from './oidc-client-adapter.ts';
+import { createPayloadLookups } from './oidc-payload-lookups.ts';
 import { createSqlAdapter } from './oidc-sql-adapter.ts';
 import type { Database } from './schema.ts';
 
@@ -11,13 +12,14 @@ export function createOidcAdapterFactory(
   clientCache?: ClientCache<AdapterPayload>,
 ): AdapterFactory {
   const adapters = new Map<string, ReturnType<AdapterFactory>>();
+  const lookups = createPayloadLookups(db);
   return (model) => {
     let adapter = adapters.get(model);
     if (!adapter) {
       adapter =
         model === 'Client'
           ? createClientAdapter(db, clientCache)
-          : createSqlAdapter(db, model);
+          : createSqlAdapter(db, model, { lookups });
       adapters.set(model, adapter);
     }
     return adapter;

@@ -1,16 +1,27 @@
 import { type Kysely, sql } from 'kysely';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { errors } from 'oidc-provider';
+import { createPayloadLookups, type PayloadLookups } from './oidc-payload-lookups.ts';
 import type { Database } from './schema.ts';
 
 const epoch = (date: Date) => Math.floor(date.getTime() / 1000);
+
+export interface SqlAdapterOptions {
+  /** Shared by the adapters of one server, so that reads of one id across models coalesce. */
+  lookups?: PayloadLookups;
+}
 
 /**
  * Stores one oidc-provider model in the `oidc_payloads` table. Every model shares the table,
  * keyed by (model, id); the lookup columns (grant_id, uid, user_code) are copied out of the
  * payload so that the secondary lookups are indexed.
  */
-export function createSqlAdapter(db: Kysely<Database>, model: string): Adapter {
+export function createSqlAdapter(
+  db: Kysely<Database>,
+  model: string,
+  options: SqlAdapterOptions = {},
+): Adapter {
+  const lookups = options.lookups ?? createPayloadLookups(db);
   const live = () =>
     db
       .selectFrom('oidc_payloads')
@@ -48,7 +59,7 @@ export function createSqlAdapter(db: Kysely<Database>, model: string): Adapter {
     },
 
     async find(id) {
-      return toPayload(await live().where('id', '=', id).executeTakeFirst());
+      return toPayload(await lookups.find(model, id));
     },
 
     async findByUid(uid) {

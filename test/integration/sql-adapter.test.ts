@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPayloadLookups } from '../../src/storage/oidc-payload-lookups.ts';
 import { createSqlAdapter, purgeExpiredPayloads } from '../../src/storage/oidc-sql-adapter.ts';
 import { sqlBackends, type TestDatabase } from '../support/backends.ts';
 import { runAdapterContract } from './adapter-contract.ts';
@@ -6,8 +7,10 @@ import { runAdapterContract } from './adapter-contract.ts';
 for (const backend of sqlBackends) {
   runAdapterContract(`SQL on ${backend.name}`, async () => {
     const database = await backend.create();
+    // As the server wires them: every model's adapter shares one set of coalesced lookups.
+    const lookups = createPayloadLookups(database.handle.db);
     return {
-      adapterFor: (model) => createSqlAdapter(database.handle.db, model),
+      adapterFor: (model) => createSqlAdapter(database.handle.db, model, { lookups }),
       close: () => database.drop(),
     };
   });
