@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend } from './backend/backend.ts';
 import type { ServerApi, ServerInfo } from './server.ts';
@@ -17,7 +18,7 @@ export interface BenchServer {
 
 /**
  * Starts bench/server.ts as production runs: NODE_ENV=production, LOG_LEVEL=info (one line per
- * request, into a file), secrets from the environment, on 127.0.0.1 only.
+ * request on stdout, which goes to a file here), secrets from the environment, on 127.0.0.1.
  */
 export async function startBenchServer(backend: Backend): Promise<BenchServer> {
   const port = await freePort();
@@ -30,14 +31,15 @@ export async function startBenchServer(backend: Backend): Promise<BenchServer> {
     PORT: String(port),
     PORTCULLIS_ISSUER: `http://127.0.0.1:${port}`,
     LOG_LEVEL: 'info',
-    BENCH_LOG_FILE: logFile,
     PORTCULLIS_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     PORTCULLIS_COOKIE_SECRETS: cookieSecret,
     ...backend.serverEnv,
   };
+  const log = openSync(logFile, 'a');
   const child = await startChild<ServerApi, ServerInfo>(new URL('./server.ts', import.meta.url), {
     env,
     execArgv: ['--expose-gc'],
-  });
+    stdout: log,
+  }).finally(() => closeSync(log));
   return { child, issuer: child.info.issuer, cookieSecret, env, logFile };
 }

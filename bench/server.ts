@@ -1,10 +1,10 @@
 /**
  * Portcullis as the benchmark runs it: a child process of its own (the load generator must not
- * share its event loop), configured from the environment exactly like `npm start`, with logs
- * written to a file instead of stdout. Over IPC it also answers benchmark-only requests: its
- * memory after a full GC, "store these sessions" (see seedSessions), and CPU profiling.
+ * share its event loop), configured from the environment and logging to stdout exactly like
+ * `npm start` (the benchmark points stdout at a file). Over IPC it also answers benchmark-only
+ * requests: its memory after a full GC, "store these sessions" (see seedSessions), the number of
+ * SQL statements it sent, and CPU profiling.
  */
-import { pino } from 'pino';
 import { loadConfig } from '../src/config/load.ts';
 import { createLogger } from '../src/logger.ts';
 import { startPortcullis } from '../src/portcullis.ts';
@@ -34,12 +34,7 @@ export interface MemorySample {
 
 const queries = countPostgresQueries();
 const config = loadConfig(process.env);
-const logFile = process.env.BENCH_LOG_FILE;
-const logger = createLogger(
-  config.logLevel,
-  pino.destination({ dest: logFile ?? 1, sync: false, mkdir: true }),
-);
-const portcullis = await startPortcullis(config, { logger });
+const portcullis = await startPortcullis(config, { logger: createLogger(config.logLevel) });
 const profiler = createProfiler();
 
 const api = {

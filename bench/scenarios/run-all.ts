@@ -40,7 +40,7 @@ export async function runScenarios(
     if (!selected.has(scenario)) continue;
     ctx.progress(title);
     const { result, cpu } = await observed(ctx, title.replace(/\W+/g, '-'), () => step(ctx));
-    rows.push(...[result].flat().map((row) => ({ ...row, cpu })));
+    rows.push(...[result].flat().map((row) => (row.rate === undefined ? row : { ...row, cpu })));
   }
   if (!selected.has('sessions')) return { rows, sessions: undefined };
   ctx.progress(`${ctx.sizes.sessions.toLocaleString('en')} active sessions`);

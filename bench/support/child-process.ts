@@ -7,6 +7,8 @@ export interface ChildOptions {
   /** Node flags of the child (for example --cpu-prof); none by default. */
   execArgv?: string[];
   readyTimeoutMs?: number;
+  /** Where the child's stdout goes: a file descriptor, or the benchmark's own stdout. */
+  stdout?: number | 'inherit';
 }
 
 export interface Child<Api extends Methods<Api>, Info> {
@@ -34,7 +36,7 @@ export async function startChild<Api extends Methods<Api>, Info>(
   const child = fork(fileURLToPath(entry), [], {
     env: options.env ?? process.env,
     execArgv: options.execArgv ?? [],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', options.stdout ?? 'inherit', 'inherit', 'ipc'],
   });
   const pid = child.pid ?? 0;
   runningChildren.add(pid);
