@@ -9,6 +9,7 @@ import { type InteractionDeps, interactionRoutes } from './interaction.routes.ts
 import { pinHostToIssuer } from './pin-host.ts';
 import { requestLog } from './request-log.ts';
 import { securityHeaders } from './security-headers.ts';
+import { staticDocuments } from './static-documents.ts';
 
 export interface HttpDeps {
   issuer: string;
@@ -44,6 +45,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
   app.use(interactions.routes());
   app.use(interactions.allowedMethods());
   app.use(pinHostToIssuer(deps.issuer));
+  app.use(staticDocuments(() => deps.providerHost.current));
   app.use(deps.providerHost.middleware);
   return app;
 }
