@@ -39,6 +39,11 @@ export const ROWS = {
     target: '>= 0.8 of baseline',
     met: (f) => f.ratioToBaseline >= 0.8,
   },
+  floor: {
+    id: 'healthz',
+    path: '/healthz through the whole middleware stack',
+    target: '— (the floor of every response)',
+  },
   userinfo: { id: 'userinfo', path: 'userinfo', target: '>= 3,000/s', met: (f) => f.rate >= 3000 },
   argon2Ceiling: {
     id: 'argon2-ceiling',

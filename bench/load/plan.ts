@@ -9,4 +9,4 @@ export interface LoadPlan {
 }
 
 export const FULL_PLAN: LoadPlan = { runs: 3, seconds: 10, warmupSeconds: 2, connections: 16 };
-export const QUICK_PLAN: LoadPlan = { runs: 1, seconds: 2, warmupSeconds: 0, connections: 16 };
+export const QUICK_PLAN: LoadPlan = { runs: 1, seconds: 2, warmupSeconds: 0.5, connections: 16 };
