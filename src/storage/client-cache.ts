@@ -18,7 +18,9 @@ export function createClientCache<T>(options: ClientCacheOptions = {}) {
   const maxEntries = options.maxEntries ?? 1_000;
   const maxAgeMs = options.maxAgeMs ?? 60_000;
   const now = options.now ?? Date.now;
-  const entries = new Map<string, { value: T; storedAt: number }>();
+  // Kept as JSON text and parsed on each hit: every caller gets its own copy, and parsing is
+  // cheaper than a structured clone. Client metadata is JSON (it comes from a jsonb column).
+  const entries = new Map<string, { json: string; storedAt: number }>();
   let generation = 0;
   let announced = false;
 
@@ -28,11 +30,11 @@ export function createClientCache<T>(options: ClientCacheOptions = {}) {
     entries.delete(clientId);
     if (now() - entry.storedAt > maxAgeMs) return undefined;
     entries.set(clientId, entry);
-    return structuredClone(entry.value);
+    return JSON.parse(entry.json) as T;
   };
 
   const store = (clientId: string, value: T) => {
-    entries.set(clientId, { value: structuredClone(value), storedAt: now() });
+    entries.set(clientId, { json: JSON.stringify(value), storedAt: now() });
     if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
   };
 
