@@ -24,11 +24,17 @@ export interface FlowResult {
   perSecond: number;
   p50: number;
   p99: number;
+  /** Median time of each step of a flow, in ms. */
+  stepsP50: Record<string, number>;
 }
 
 const api = {
   async run(load: FlowLoad): Promise<FlowResult> {
     const latencies: number[] = [];
+    const steps = new Map<string, number[]>();
+    const timer = (step: string, ms: number) => {
+      steps.set(step, [...(steps.get(step) ?? []), ms]);
+    };
     let failures = 0;
     let firstFailure: string | undefined;
     const started = performance.now();
@@ -38,7 +44,7 @@ const api = {
         const user = load.users[(lane + round) % load.users.length] as BenchUser;
         const begun = performance.now();
         try {
-          await signIn(load.endpoints, load.client, user, { scope: 'openid email profile' });
+          await signIn(load.endpoints, load.client, user, { scope: 'openid email profile' }, timer);
           latencies.push(performance.now() - begun);
         } catch (error) {
           failures += 1;
@@ -56,6 +62,7 @@ const api = {
       perSecond: latencies.length / seconds,
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
+      stepsP50: Object.fromEntries([...steps].map(([step, ms]) => [step, percentile(ms, 50)])),
     };
   },
 };

@@ -23,6 +23,9 @@ export interface TokenSet {
 
 const INTERACTION_FORM = /\/interaction\/[^/]+\/(login|confirm)$/;
 
+/** Told how long each step of a sign-in took, in ms: authorize, login, consent, token. */
+export type StepTimer = (step: string, ms: number) => void;
+
 /**
  * The authorization-code flow with PKCE as a person and a client go through it over HTTP:
  * authorize → login form (with its CSRF field) → consent form when asked → redirect back with a
@@ -33,18 +36,28 @@ export async function signIn(
   client: BenchClient,
   user: BenchUser,
   request: { scope: string; prompt?: string },
+  timer: StepTimer = () => {},
 ): Promise<TokenSet> {
   const verifier = randomBytes(32).toString('base64url');
   const browser = createBrowser(client.redirectUri);
-  let page = await browser.get(authorizationUrl(endpoints, client, verifier, request));
+  const timed = async <T>(step: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    const result = await work();
+    timer(step, performance.now() - started);
+    return result;
+  };
+  const url = authorizationUrl(endpoints, client, verifier, request);
+  let page = await timed('authorize', () => browser.get(url));
   for (let step = 0; step < 3 && !page.url.startsWith(client.redirectUri); step += 1) {
-    page = await submitInteraction(browser, page, user);
+    const current = page;
+    const name = findForm(current.body, /\/login$/) ? 'login' : 'consent';
+    page = await timed(name, () => submitInteraction(browser, current, user));
   }
   const code = page.url.startsWith(client.redirectUri)
     ? new URL(page.url).searchParams.get('code')
     : null;
   if (!code) throw new Error(`sign-in ended at ${new URL(page.url).pathname} (${page.status})`);
-  return redeem(endpoints, client, code, verifier);
+  return timed('token', () => redeem(endpoints, client, code, verifier));
 }
 
 function authorizationUrl(

@@ -1,5 +1,3 @@
-import { availableParallelism } from 'node:os';
-import type { Argon2CeilingApi, CeilingResult } from '../argon2-ceiling.ts';
 import type { FlowDriverApi, FlowResult } from '../flow-driver.ts';
 import { type RunSample, runAutocannon } from '../load/autocannon-run.ts';
 import { summarise } from '../load/measure.ts';
@@ -15,17 +13,17 @@ const BROWSERS = 8;
 const PROBE = { connections: 2, overallRate: 50 };
 
 /**
- * The argon2 ceiling first (nothing else running), then the full flow with a JWKS probe
- * alongside: logins are bounded by argon2, and hashing must not stall the event loop.
+ * The full flow with a JWKS probe alongside, after the argon2 ceiling was measured (`earlier`):
+ * logins are bounded by argon2, and hashing must not stall the event loop.
  */
-export async function measureLoginFlow(ctx: BenchContext): Promise<Row[]> {
-  const ceilings = await measureCeiling(ctx);
-  const ceiling = median(ceilings.map((run) => run.perSecond));
+export async function measureLoginFlow(ctx: BenchContext, earlier: Row[]): Promise<Row[]> {
+  const ceiling = earlier.find((row) => row.id === ROWS.argon2Ceiling.id)?.rate;
+  if (!ceiling) throw new Error('measure the argon2 ceiling first');
   const { flows, probes, queries } = await measureFlows(ctx);
   const flow = flowRow(flows, ceiling, ctx);
   // The JWKS probe sends no SQL: every statement counted belongs to the flows.
   if (ctx.countQueries && flow.total > 0) flow.queriesPerRequest = queries / flow.total;
-  return [ceilingRow(ceilings, ctx.baselineRps), flow, probeRow(probes, ctx)];
+  return [flow, probeRow(probes, ctx)];
 }
 
 async function measureFlows(ctx: BenchContext) {
@@ -60,37 +58,6 @@ async function measureFlows(ctx: BenchContext) {
   }
 }
 
-async function measureCeiling(ctx: BenchContext): Promise<CeilingResult[]> {
-  const worker = await startChild<Argon2CeilingApi, unknown>(
-    new URL('../argon2-ceiling.ts', import.meta.url),
-  );
-  try {
-    const results: CeilingResult[] = [];
-    const concurrency = availableParallelism();
-    for (let run = 0; run < ctx.plan.runs; run += 1) {
-      results.push(await worker.call('run', { seconds: ctx.plan.seconds, concurrency }));
-    }
-    return results;
-  } finally {
-    await worker.stop();
-  }
-}
-
-function ceilingRow(results: CeilingResult[], baselineRps: number): Row {
-  const rate = median(results.map((run) => run.perSecond));
-  return {
-    ...ROWS.argon2Ceiling,
-    unit: 'verifications/s',
-    rate,
-    failed: 0,
-    total: results.reduce((sum, run) => sum + run.verifications, 0),
-    ratioToBaseline: rate / baselineRps,
-    verdict: '—',
-    note: `${availableParallelism()} verifications in flight (one per core)`,
-    detail: { runs: results },
-  };
-}
-
 function flowRow(flows: FlowResult[], ceiling: number, ctx: BenchContext): Row {
   const rate = median(flows.map((run) => run.perSecond));
   const failed = flows.reduce((sum, run) => sum + run.failures, 0);
@@ -106,7 +73,7 @@ function flowRow(flows: FlowResult[], ceiling: number, ctx: BenchContext): Row {
     ratioToBaseline: rate / ctx.baselineRps,
     compared: { label: 'of argon2 ceiling', ratio: rate / ceiling },
     verdict: '—',
-    note: `${BROWSERS} browsers${firstFailure ? `; first failure: ${firstFailure}` : ''}`,
+    note: `${BROWSERS} browsers; median ms per step: ${stepSummary(flows)}${firstFailure ? `; first failure: ${firstFailure}` : ''}`,
     detail: { runs: flows },
   });
 }
@@ -114,4 +81,11 @@ function flowRow(flows: FlowResult[], ceiling: number, ctx: BenchContext): Row {
 function probeRow(probes: RunSample[], ctx: BenchContext): Row {
   const row = rowOf(ROWS.jwksDuringLogins, summarise(probes), ctx.baselineRps);
   return { ...row, note: `${PROBE.overallRate} req/s over ${PROBE.connections} connections` };
+}
+
+function stepSummary(flows: FlowResult[]): string {
+  const names = Object.keys(flows[0]?.stepsP50 ?? {});
+  return names
+    .map((name) => `${name} ${median(flows.map((run) => run.stepsP50[name] ?? 0)).toFixed(0)}`)
+    .join(', ');
 }

@@ -1,6 +1,7 @@
 import type { Scenario } from '../options.ts';
 import type { Row } from '../report/row.ts';
 import type { MemorySample } from '../server.ts';
+import { measureArgon2Ceiling } from './argon2-ceiling.ts';
 import { measureClientCount } from './client-count.ts';
 import {
   measureJwtClientCredentials,
@@ -15,7 +16,8 @@ import { measureSessions, type SessionsReport } from './sessions.ts';
 import { measureStaticDocuments } from './static-documents.ts';
 import { measureUserinfo } from './userinfo.ts';
 
-type Step = [Scenario, string, (ctx: BenchContext) => Promise<Row | Row[]>];
+/** A scenario step; `earlier` holds the rows of the steps before it. */
+type Step = [Scenario, string, (ctx: BenchContext, earlier: Row[]) => Promise<Row | Row[]>];
 
 const STEPS: Step[] = [
   ['static', 'JWKS and discovery', measureStaticDocuments],
@@ -25,7 +27,8 @@ const STEPS: Step[] = [
   // Userinfo before refresh: the refresh load spends the signed-in users' refresh tokens.
   ['userinfo', 'userinfo', measureUserinfo],
   ['refresh', 'refresh_token grant', measureRefresh],
-  ['login', 'argon2 ceiling and authorization-code flow', measureLoginFlow],
+  ['login', 'argon2 ceiling', measureArgon2Ceiling],
+  ['login', 'authorization-code flow', measureLoginFlow],
   ['clients', 'token endpoint with many clients', measureClientCount],
 ];
 
@@ -39,7 +42,7 @@ export async function runScenarios(
   for (const [scenario, title, step] of STEPS) {
     if (!selected.has(scenario)) continue;
     ctx.progress(title);
-    const { result, cpu } = await observed(ctx, title.replace(/\W+/g, '-'), () => step(ctx));
+    const { result, cpu } = await observed(ctx, title.replace(/\W+/g, '-'), () => step(ctx, rows));
     rows.push(...[result].flat().map((row) => (row.rate === undefined ? row : { ...row, cpu })));
   }
   if (!selected.has('sessions')) return { rows, sessions: undefined };
