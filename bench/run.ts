@@ -9,8 +9,8 @@ import { discover } from './http/endpoints.ts';
 import { measure } from './load/measure.ts';
 import { describeMachine, loadAverage, waitForQuiet } from './machine.ts';
 import { type BenchOptions, parseOptions, USAGE } from './options.ts';
-import { writeResults } from './report/results-file.ts';
-import { cpuTable, resultsTable, sessionsTable } from './report/table.ts';
+import { brokenRows, printResults } from './report/print.ts';
+import { type BenchResults, writeResults } from './report/results-file.ts';
 import { measureBaseline } from './scenarios/baseline.ts';
 import type { BenchContext } from './scenarios/context.ts';
 import { runScenarios } from './scenarios/run-all.ts';
@@ -20,7 +20,7 @@ import { startBenchServer } from './server-process.ts';
 
 const progress = (message: string) => process.stderr.write(`bench: ${message}\n`);
 
-async function main(options: BenchOptions): Promise<void> {
+async function main(options: BenchOptions): Promise<number> {
   const started = Date.now();
   const quiet = options.waitForQuiet ? await waitForQuiet(progress) : undefined;
   if (quiet === false) progress('the machine never got quiet; running anyway');
@@ -32,9 +32,9 @@ async function main(options: BenchOptions): Promise<void> {
     progress('baseline: plain koa, 1 KB JSON');
     const baseline = await measureBaseline(options.plan);
     const { rows, sessions } = await underLoad(options, backend, baseline.rate ?? 0);
-    const results = {
+    const results: BenchResults = {
       date: new Date().toISOString(),
-      mode: options.quick ? ('quick' as const) : ('full' as const),
+      mode: options.quick ? 'quick' : 'full',
       machine: describeMachine(),
       storage: backend.description,
       loadAverage: { before, after: loadAverage(), quietBeforeStart: quiet },
@@ -43,17 +43,12 @@ async function main(options: BenchOptions): Promise<void> {
       sessions,
       seconds: Math.round((Date.now() - started) / 1000),
     };
-    process.stdout.write(`\n${resultsTable(results.rows)}\n\n`);
-    if (sessions) process.stdout.write(`${sessionsTable(sessions)}\n\n`);
-    const cpu = cpuTable(results.rows);
-    if (cpu) process.stdout.write(`${cpu}\n\n`);
-    process.stdout.write(`storage: ${backend.description}\n`);
-    process.stdout.write(
-      `load average before ${before.join(' ')}, after ${results.loadAverage.after.join(' ')}\n`,
-    );
-    process.stdout.write(
-      `results: ${writeResults(options.resultsDir, results)} (${results.seconds} s)\n`,
-    );
+    printResults(results);
+    const file = writeResults(options.resultsDir, results);
+    process.stdout.write(`results: ${file} (${results.seconds} s)\n`);
+    const broken = brokenRows(results);
+    for (const line of broken) progress(`broken: ${line}`);
+    return broken.length ? 1 : 0;
   } finally {
     await backend.cleanup();
   }
@@ -105,10 +100,15 @@ const options = parseOptions(process.argv.slice(2));
 if (!options) {
   process.stdout.write(`${USAGE}\n`);
 } else {
-  main(options).catch((error: unknown) => {
-    process.stderr.write(
-      `bench: failed: ${error instanceof Error ? error.stack : String(error)}\n`,
-    );
-    process.exitCode = 1;
-  });
+  main(options).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(
+        `bench: failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+      );
+      process.exitCode = 1;
+    },
+  );
 }
