@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -31,6 +31,24 @@ log.error('about to fail');
 setImmediate(() => { throw new Error('boom'); });`);
     expect(result.status).not.toBe(0);
     expect(result.stdout).toContain('about to fail');
+  });
+
+  it('writes a line of a quiet process within about a second, not only when a batch fills', async () => {
+    const script = `import { createLogger } from ${JSON.stringify(logger)};
+createLogger('info').info('alone');
+setTimeout(() => {}, 10_000);`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script]);
+    try {
+      const started = Date.now();
+      const line = await new Promise<string>((resolve, reject) => {
+        child.stdout.setEncoding('utf8').on('data', resolve);
+        child.once('exit', () => reject(new Error('exited before writing')));
+      });
+      expect(line).toContain('"msg":"alone"');
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      child.kill();
+    }
   });
 
   it('redacts credentials wherever they appear in a line', () => {
