@@ -40,12 +40,13 @@ export function createHttpApp(deps: HttpDeps): Koa {
   app.use(requestLog(deps.logger));
   app.use(errorHandler(deps.render, deps.logger));
   app.use(securityHeaders());
+  // Ahead of the routers: the most requested documents skip the route matching they never need.
+  app.use(staticDocuments(() => deps.providerHost.current));
   app.use(health.routes());
   app.use(assets());
   app.use(interactions.routes());
   app.use(interactions.allowedMethods());
   app.use(pinHostToIssuer(deps.issuer));
-  app.use(staticDocuments(() => deps.providerHost.current));
   app.use(deps.providerHost.middleware);
   return app;
 }
