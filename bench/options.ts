@@ -9,6 +9,7 @@ export const SCENARIOS = [
   'userinfo',
   'refresh',
   'login',
+  'scale',
   'clients',
   'sessions',
 ] as const;

@@ -85,6 +85,7 @@ async function underLoad(
       baselineRps,
       sizes: options.sizes,
       cpuProfileDir: options.cpuProfileDir,
+      extraServers: [],
       measure: (target, beforeRun) => measure(target, options.plan, { beforeRun, countQueries }),
       countQueries,
       progress,

@@ -9,6 +9,8 @@ import { freePort } from './support/free-port.ts';
 export interface BenchServer {
   child: Child<ServerApi, ServerInfo>;
   issuer: string;
+  /** Where this instance listens (its issuer may be another instance's). */
+  origin: string;
   /** The cookie-signing secret the server uses: the benchmark signs session cookies with it. */
   cookieSecret: string;
   /** The server's environment: the CLI, run with it, works on the same storage. */
@@ -19,27 +21,37 @@ export interface BenchServer {
 /**
  * Starts bench/server.ts as production runs: NODE_ENV=production, LOG_LEVEL=info (one line per
  * request on stdout, which goes to a file here), secrets from the environment, on 127.0.0.1.
+ * With `like`, another instance of that server: same issuer, secrets and storage, its own port.
  */
-export async function startBenchServer(backend: Backend): Promise<BenchServer> {
+export async function startBenchServer(backend: Backend, like?: BenchServer): Promise<BenchServer> {
   const port = await freePort();
-  const cookieSecret = randomBytes(32).toString('base64url');
-  const logFile = join(backend.workDir, 'server.log');
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    PORTCULLIS_ISSUER: `http://127.0.0.1:${port}`,
-    LOG_LEVEL: 'info',
-    PORTCULLIS_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    PORTCULLIS_COOKIE_SECRETS: cookieSecret,
-    ...backend.serverEnv,
-  };
+  const cookieSecret = like?.cookieSecret ?? randomBytes(32).toString('base64url');
+  const logFile = join(backend.workDir, `server-${port}.log`);
+  const env: Record<string, string> = like
+    ? { ...like.env, PORT: String(port) }
+    : {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        PORTCULLIS_ISSUER: `http://127.0.0.1:${port}`,
+        LOG_LEVEL: 'info',
+        PORTCULLIS_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        PORTCULLIS_COOKIE_SECRETS: cookieSecret,
+        ...backend.serverEnv,
+      };
   const log = openSync(logFile, 'a');
   const child = await startChild<ServerApi, ServerInfo>(new URL('./server.ts', import.meta.url), {
     env,
     execArgv: ['--expose-gc'],
     stdout: log,
   }).finally(() => closeSync(log));
-  return { child, issuer: child.info.issuer, cookieSecret, env, logFile };
+  return {
+    child,
+    issuer: child.info.issuer,
+    origin: `http://127.0.0.1:${port}`,
+    cookieSecret,
+    env,
+    logFile,
+  };
 }

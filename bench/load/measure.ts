@@ -66,3 +66,49 @@ export function summarise(runs: RunSample[]): Measurement {
     runs,
   };
 }
+
+/**
+ * Loads several servers at once (instances of one deployment): the plan's connections are
+ * shared out, and each run's figures are added up (latencies: the worst of the instances).
+ */
+export async function measureAcross(
+  targets: LoadTarget[],
+  plan: LoadPlan,
+  beforeRun: () => Promise<void> = async () => {},
+): Promise<Measurement> {
+  const connections = Math.max(1, Math.floor(plan.connections / targets.length));
+  const loaded = targets.map((target) => ({ connections, ...target }));
+  const runAll = (seconds: number) =>
+    Promise.all(loaded.map((target) => runAutocannon(target, { seconds })));
+  if (plan.warmupSeconds > 0) {
+    await beforeRun();
+    await runAll(plan.warmupSeconds);
+  }
+  const runs: RunSample[] = [];
+  for (let run = 0; run < plan.runs; run += 1) {
+    await beforeRun();
+    runs.push(combine(await runAll(plan.seconds)));
+  }
+  return summarise(runs);
+}
+
+function combine(samples: RunSample[]): RunSample {
+  const sum = (pick: (sample: RunSample) => number) =>
+    samples.reduce((total, sample) => total + pick(sample), 0);
+  const statusCodes: Record<string, number> = {};
+  for (const sample of samples) {
+    for (const [code, count] of Object.entries(sample.statusCodes)) {
+      statusCodes[code] = (statusCodes[code] ?? 0) + count;
+    }
+  }
+  return {
+    rps: sum((sample) => sample.rps),
+    p50: Math.max(...samples.map((sample) => sample.p50)),
+    p99: Math.max(...samples.map((sample) => sample.p99)),
+    requests: sum((sample) => sample.requests),
+    non2xx: sum((sample) => sample.non2xx),
+    errors: sum((sample) => sample.errors),
+    statusCodes,
+    seconds: Math.max(...samples.map((sample) => sample.seconds)),
+  };
+}

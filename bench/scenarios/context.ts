@@ -25,6 +25,11 @@ export interface BenchContext {
   sizes: { sessions: number; clients: number };
   /** Where to write a CPU profile of the server per scenario, when asked to. */
   cpuProfileDir: string | undefined;
+  /**
+   * Further server instances a step started (scale-out): counted as server in the CPU figures,
+   * and stopped once the step is over.
+   */
+  extraServers: Array<{ pid: number; stop(): Promise<void> }>;
   /** Loads a path by the plan, counting the server's SQL statements per request. */
   measure(target: LoadTarget, beforeRun?: () => Promise<void>): Promise<Measurement>;
   /** The server's running count of SQL statements (Postgres), or undefined (embedded). */

@@ -1,4 +1,5 @@
 import { basicAuth, FORM } from '../http/client-auth.ts';
+import type { LoadTarget } from '../load/autocannon-run.ts';
 import { type Row, rowOf } from '../report/row.ts';
 import type { ServiceClient } from '../seed.ts';
 import { ROWS } from '../targets.ts';
@@ -13,14 +14,32 @@ const TOKENS = 100;
  */
 export async function measureIntrospection(ctx: BenchContext): Promise<Row> {
   const service = ctx.seed.services[0] as ServiceClient;
-  const tokens: string[] = [];
-  for (let index = 0; index < TOKENS; index += 1) {
-    tokens.push(await clientCredentialsToken(ctx.endpoints.token, service));
-  }
+  const tokens = await serviceTokens(ctx.endpoints.token, service, TOKENS);
   await expectActive(ctx.endpoints.introspection, service, tokens[0] as string);
+  const load = introspectionLoad(ctx.endpoints.introspection, service, tokens);
+  return rowOf(ROWS.introspection, await ctx.measure(load), ctx.baselineRps);
+}
+
+export async function serviceTokens(
+  tokenEndpoint: string,
+  service: ServiceClient,
+  count = TOKENS,
+): Promise<string[]> {
+  const tokens: string[] = [];
+  for (let index = 0; index < count; index += 1) {
+    tokens.push(await clientCredentialsToken(tokenEndpoint, service));
+  }
+  return tokens;
+}
+
+export function introspectionLoad(
+  endpoint: string,
+  service: ServiceClient,
+  tokens: string[],
+): LoadTarget {
   let next = 0;
-  const measurement = await ctx.measure({
-    url: ctx.endpoints.introspection,
+  return {
+    url: endpoint,
     method: 'POST',
     headers: {
       'content-type': FORM,
@@ -34,8 +53,7 @@ export async function measureIntrospection(ctx: BenchContext): Promise<Row> {
         },
       },
     ],
-  });
-  return rowOf(ROWS.introspection, measurement, ctx.baselineRps);
+  };
 }
 
 async function expectActive(endpoint: string, service: ServiceClient, token: string) {

@@ -13,15 +13,25 @@ export async function observed<T>(
   name: string,
   step: () => Promise<T>,
 ): Promise<{ result: T; cpu: CpuShares | undefined }> {
-  const serverPid = ctx.server.child.pid;
+  const servers = () => [ctx.server.child.pid, ...ctx.extraServers.map((server) => server.pid)];
   const groups = {
-    server: [serverPid],
-    loadGenerators: () => [process.pid, ...[...runningChildren].filter((pid) => pid !== serverPid)],
+    server: servers,
+    loadGenerators: () => [
+      process.pid,
+      ...[...runningChildren].filter((pid) => !servers().includes(pid)),
+    ],
   };
   if (ctx.cpuProfileDir) await ctx.server.child.call('startProfile', undefined);
   const before = snapshot(groups);
-  const result = await step();
-  const after = snapshot(groups);
+  const { result, after } = await step().then(
+    async (value) => ({ result: value, after: snapshot(groups) }),
+    async (error: unknown) => {
+      await stopExtraServers(ctx);
+      throw error;
+    },
+  );
+  // Instances a step started are stopped after the snapshot, so their CPU counts as server.
+  await stopExtraServers(ctx);
   if (ctx.cpuProfileDir) {
     const file = await ctx.server.child.call(
       'stopProfile',
@@ -30,4 +40,9 @@ export async function observed<T>(
     ctx.progress(`profile of the server: ${file}`);
   }
   return { result, cpu: sharesBetween(before, after, availableParallelism()) };
+}
+
+async function stopExtraServers(ctx: BenchContext): Promise<void> {
+  const servers = ctx.extraServers.splice(0);
+  await Promise.all(servers.map((server) => server.stop()));
 }

@@ -12,6 +12,7 @@ import { measureIntrospection } from './introspection.ts';
 import { measureLoginFlow } from './login-flow.ts';
 import { observed } from './observe.ts';
 import { measureRefresh } from './refresh.ts';
+import { measureScaleOut } from './scale-out.ts';
 import { measureSessions, type SessionsReport } from './sessions.ts';
 import { measureStaticDocuments } from './static-documents.ts';
 import { measureUserinfo } from './userinfo.ts';
@@ -29,6 +30,7 @@ const STEPS: Step[] = [
   ['refresh', 'refresh_token grant', measureRefresh],
   ['login', 'argon2 ceiling', measureArgon2Ceiling],
   ['login', 'authorization-code flow', measureLoginFlow],
+  ['scale', 'two Portcullis processes', measureScaleOut],
   ['clients', 'token endpoint with many clients', measureClientCount],
 ];
 

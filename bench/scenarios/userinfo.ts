@@ -1,3 +1,4 @@
+import type { LoadTarget } from '../load/autocannon-run.ts';
 import { type Row, rowOf } from '../report/row.ts';
 import { ROWS } from '../targets.ts';
 import type { BenchContext } from './context.ts';
@@ -9,13 +10,17 @@ export async function measureUserinfo(ctx: BenchContext): Promise<Row> {
     headers: { authorization: `Bearer ${tokens[0]}` },
   });
   if (!response.ok) throw new Error(`userinfo answered ${response.status}`);
+  const measurement = await ctx.measure(userinfoLoad(ctx.endpoints.userinfo, tokens));
+  return rowOf(ROWS.userinfo, measurement, ctx.baselineRps);
+}
+
+export function userinfoLoad(userinfoEndpoint: string, tokens: string[]): LoadTarget {
   let next = 0;
-  const measurement = await ctx.measure({
-    url: ctx.endpoints.userinfo,
+  return {
+    url: userinfoEndpoint,
     setupClient(client) {
       client.setHeaders({ authorization: `Bearer ${tokens[next % tokens.length]}` });
       next += 1;
     },
-  });
-  return rowOf(ROWS.userinfo, measurement, ctx.baselineRps);
+  };
 }

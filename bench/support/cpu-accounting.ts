@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
  * machine. On a shared 2-core box this is what makes a figure readable.
  */
 export interface CpuGroups {
-  server: number[];
+  server: () => number[];
   loadGenerators: () => number[];
 }
 
@@ -28,7 +28,7 @@ export function snapshot(groups: CpuGroups): Snapshot | undefined {
   return {
     ...machine,
     groups: {
-      server: sumTicks(groups.server),
+      server: sumTicks(groups.server()),
       loadGenerators: sumTicks(groups.loadGenerators()),
       postgres: byName.postgres ?? 0,
       redis: byName['redis-server'] ?? 0,
