@@ -16,7 +16,8 @@ export const SCENARIOS = [
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
-  quick: boolean;
+  /** full: the whole benchmark as documented; quick: the smoke run; partial: anything else. */
+  mode: 'full' | 'quick' | 'partial';
   scenarios: ReadonlySet<Scenario>;
   plan: LoadPlan;
   sizes: { sessions: number; clients: number };
@@ -61,7 +62,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
   const base = values.quick ? QUICK_PLAN : FULL_PLAN;
   const population = values.quick ? 2_000 : 100_000;
   return {
-    quick: values.quick,
+    mode: modeOf(values),
     scenarios: scenariosOf(values.only),
     plan: {
       ...base,
@@ -92,4 +93,10 @@ function count(text: string | undefined, fallback: number): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1) throw new Error(`not a positive integer: ${text}`);
   return value;
+}
+
+function modeOf(values: Record<string, string | boolean | undefined>): BenchOptions['mode'] {
+  if (values.quick) return 'quick';
+  const tuned = ['only', 'runs', 'seconds', 'connections', 'sessions', 'clients'];
+  return tuned.some((name) => values[name] !== undefined) ? 'partial' : 'full';
 }

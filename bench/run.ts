@@ -34,7 +34,7 @@ async function main(options: BenchOptions): Promise<number> {
     const { rows, sessions } = await underLoad(options, backend, baseline.rate ?? 0);
     const results: BenchResults = {
       date: new Date().toISOString(),
-      mode: options.quick ? 'quick' : 'full',
+      mode: options.mode,
       machine: describeMachine(),
       storage: backend.description,
       loadAverage: { before, after: loadAverage(), quietBeforeStart: quiet },

@@ -6,7 +6,7 @@ import type { Row } from './row.ts';
 
 export interface BenchResults {
   date: string;
-  mode: 'full' | 'quick';
+  mode: 'full' | 'quick' | 'partial';
   machine: Machine;
   storage: string;
   loadAverage: { before: number[]; after: number[]; quietBeforeStart: boolean | undefined };
@@ -16,11 +16,14 @@ export interface BenchResults {
   seconds: number;
 }
 
-/** bench/results/<date>.json (quick runs: <date>-quick.json, not meant to be committed). */
+/**
+ * bench/results/<date>.json for a full run; <date>-quick.json and <date>-partial.json for the
+ * others, which are not meant to be committed.
+ */
 export function writeResults(dir: string, results: BenchResults): string {
   mkdirSync(dir, { recursive: true });
   const stamp = results.date.replace(/:/g, '').replace(/\.\d+Z$/, 'Z');
-  const file = join(dir, `${stamp}${results.mode === 'quick' ? '-quick' : ''}.json`);
+  const file = join(dir, `${stamp}${results.mode === 'full' ? '' : `-${results.mode}`}.json`);
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   return file;
 }
