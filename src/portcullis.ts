@@ -5,14 +5,18 @@ import type Provider from 'oidc-provider';
 import type { Config } from './config/schema.ts';
 import { resolveSecrets } from './config/secrets.ts';
 import { createAccountsService } from './domain/accounts.service.ts';
-import { createSigningKeysService } from './domain/signing-keys.service.ts';
+import type { KeyRotationService } from './domain/key-rotation.service.ts';
+import type { KeySet } from './domain/key-set.service.ts';
 import { createHttpApp } from './http/app.ts';
 import { createCsrf } from './http/csrf.ts';
+import { prepareKeys } from './keys-in-force.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { accountFinder } from './oidc/claims.ts';
+import type { KeyWatcher } from './oidc/key-watcher.ts';
 import { createProvider } from './oidc/provider.ts';
 import { observeProvider } from './oidc/provider-events.ts';
 import { createProviderHost } from './oidc/provider-host.ts';
+import type { ResourceServerLookup } from './oidc/resource-indicators.ts';
 import { createPageRenderer } from './render.ts';
 import { type DatabaseHandle, openDatabase } from './storage/database.ts';
 import { migrateToLatest } from './storage/migrate.ts';
@@ -24,6 +28,12 @@ export interface Portcullis {
   server: Server;
   database: DatabaseHandle;
   provider(): Provider;
+  keys: {
+    /** The key set this instance signs and verifies with right now. */
+    current(): KeySet;
+    rotation: KeyRotationService;
+    watcher: KeyWatcher;
+  };
   close(): Promise<void>;
 }
 
@@ -31,6 +41,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Embedded storage in memory only, for tests. */
   inMemory?: boolean;
+  /** The APIs access tokens may be issued for (resource indicators); none by default. */
+  resourceServers?: ResourceServerLookup;
 }
 
 /** The composition root: storage, then services, then the provider, then HTTP; once. */
@@ -42,7 +54,7 @@ export async function startPortcullis(
   const secrets = resolveSecrets(config, (file) =>
     logger.warn(
       { file },
-      'generated secrets into the data directory; set PORTCULLIS_KEY_ENCRYPTION_KEY and PORTCULLIS_COOKIE_SECRETS in production',
+      'generated a key-encryption key into the data directory; set PORTCULLIS_KEY_ENCRYPTION_KEY in production',
     ),
   );
   const database = await openDatabase({
@@ -52,10 +64,11 @@ export async function startPortcullis(
     share: !config.databaseUrl && !options.inMemory,
   });
   const server = createServer();
+  let stopKeys = async () => {};
   try {
     if (config.migrateOnStart) await migrateToLatest(database.db);
-    const signingKeys = createSigningKeysService(database.db, secrets.keyEncryptionKey);
-    await signingKeys.ensureKeys();
+    const keys = await prepareKeys({ config, database, secrets, logger });
+    stopKeys = keys.stop;
 
     server.listen(config.port, config.host);
     await once(server, 'listening');
@@ -64,25 +77,38 @@ export async function startPortcullis(
 
     const accounts = createAccountsService(database.db);
     const render = createPageRenderer();
-    const provider = createProvider({
-      issuer,
-      config,
-      adapter: createOidcAdapterFactory(database.db),
-      findAccount: accountFinder(accounts),
-      signingKeys: await signingKeys.loadPrivateJwks(),
-      cookieSecrets: secrets.cookieSecrets,
-      render,
-    });
-    observeProvider(provider, logger);
-    const providerHost = createProviderHost(provider);
+    const buildProvider = (keySet: KeySet) => {
+      const provider = createProvider({
+        issuer,
+        config,
+        adapter: createOidcAdapterFactory(database.db),
+        findAccount: accountFinder(accounts),
+        keySet,
+        render,
+        resourceServers: options.resourceServers,
+      });
+      observeProvider(provider, logger);
+      return provider;
+    };
+    const providerHost = createProviderHost(buildProvider(keys.watcher.current));
     const app = createHttpApp({
       trustProxy: config.trustProxy,
-      cookieSecrets: secrets.cookieSecrets,
+      cookieSecrets: keys.watcher.current.cookieSecrets,
+      jwks: {
+        keys: () => keys.watcher.current.publishedJwks,
+        maxAgeSeconds: config.keys.jwksMaxAgeSeconds,
+      },
       logger,
       render,
       providerHost,
-      interactions: { accounts, csrf: createCsrf(secrets.cookieSecrets) },
+      interactions: { accounts, csrf: createCsrf(() => keys.watcher.current.cookieSecrets) },
       readiness: { database: database.ping },
+    });
+    // A new key set means a rebuilt Provider (requests already in the old one finish there) and
+    // new cookie keys for our app; storage is shared, so sessions and tokens carry over.
+    await keys.start((keySet) => {
+      providerHost.replace(buildProvider(keySet));
+      app.keys = keySet.cookieSecrets;
     });
     server.on('request', app.callback());
     const stopPurge = schedulePurge(database, config.expiredPurgeIntervalSeconds, logger);
@@ -93,14 +119,21 @@ export async function startPortcullis(
       server,
       database,
       provider: () => providerHost.current,
+      keys: {
+        current: () => keys.watcher.current,
+        rotation: keys.rotation,
+        watcher: keys.watcher,
+      },
       async close() {
         stopPurge();
+        await stopKeys();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await database.close();
       },
     };
   } catch (error) {
+    await stopKeys();
     if (server.listening) server.close();
     await database.close();
     throw error;

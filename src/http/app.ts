@@ -6,13 +6,18 @@ import { assets } from './assets.ts';
 import { errorHandler } from './error-handler.ts';
 import { healthRoutes, type ReadinessCheck } from './health.routes.ts';
 import { type InteractionDeps, interactionRoutes } from './interaction.routes.ts';
+import { type JwksDeps, jwksRoutes } from './jwks.routes.ts';
 import { requestLog } from './request-log.ts';
 import { securityHeaders } from './security-headers.ts';
 
 export interface HttpDeps {
   trustProxy: boolean;
-  /** Signs cookies. oidc-provider runs on this app's request context, so it uses these too. */
+  /**
+   * Signs cookies. oidc-provider runs on this app's request context, so it uses these too.
+   * They rotate: the caller assigns `app.keys` when the key set changes.
+   */
   cookieSecrets: string[];
+  jwks: JwksDeps;
   logger: Logger;
   render: RenderPage;
   providerHost: ProviderHost;
@@ -21,8 +26,8 @@ export interface HttpDeps {
 }
 
 /**
- * The Koa app: our routes first (health, assets, interaction pages), then oidc-provider for every
- * protocol endpoint, as oidc-provider's own example composes it.
+ * The Koa app: our routes first (health, assets, JWKS, interaction pages), then oidc-provider for
+ * every protocol endpoint, as oidc-provider's own example composes it.
  */
 export function createHttpApp(deps: HttpDeps): Koa {
   const app = new Koa({ proxy: deps.trustProxy, keys: deps.cookieSecrets });
@@ -39,6 +44,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
   app.use(securityHeaders());
   app.use(health.routes());
   app.use(assets());
+  app.use(jwksRoutes(deps.jwks).routes());
   app.use(interactions.routes());
   app.use(interactions.allowedMethods());
   app.use(deps.providerHost.middleware);

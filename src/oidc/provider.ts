@@ -1,12 +1,14 @@
 import Provider, { type AdapterFactory, type Configuration, type FindAccount } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
-import type { PrivateSigningJwk } from '../domain/signing-keys.service.ts';
+import type { KeySet } from '../domain/key-set.service.ts';
 import type { RenderPage } from '../render.ts';
 import { claimsByScope, SCOPES } from './claims.ts';
 import { useHashedClientSecrets } from './client-secrets.ts';
 import { clientBasedCORS } from './cors.ts';
 import { loadExistingGrant } from './grants.ts';
+import { signingAlgValues } from './jwa.ts';
 import { errorPageRenderer, logoutPages } from './pages.ts';
+import { type ResourceServerLookup, resourceIndicators } from './resource-indicators.ts';
 import { ttlConfiguration } from './ttl.ts';
 
 export interface ProviderDeps {
@@ -14,13 +16,16 @@ export interface ProviderDeps {
   config: Config;
   adapter: AdapterFactory;
   findAccount: FindAccount;
-  signingKeys: PrivateSigningJwk[];
-  cookieSecrets: string[];
+  /** The key set in force: which keys sign, which only verify, which secrets sign cookies. */
+  keySet: Pick<KeySet, 'providerJwks' | 'cookieSecrets'>;
   render: RenderPage;
+  /** The APIs access tokens may be issued for; without it, resource indicators are off. */
+  resourceServers?: ResourceServerLookup | undefined;
 }
 
 /** Assembles the oidc-provider configuration from the files of this folder, one concern each. */
 export function createProvider(deps: ProviderDeps): Provider {
+  const { keys } = deps.config;
   const configuration: Configuration = {
     adapter: deps.adapter,
     findAccount: deps.findAccount,
@@ -35,6 +40,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       revocation: { enabled: true },
       userinfo: { enabled: true },
       rpInitiatedLogout: { enabled: true, ...logoutPages(deps.render) },
+      resourceIndicators: resourceIndicators(deps.resourceServers, keys.signingAlgorithm),
     },
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     // OpenID Connect Core makes RS256 the default for ID tokens; clients may ask for ES256.
@@ -44,16 +50,15 @@ export function createProvider(deps: ProviderDeps): Provider {
       token_endpoint_auth_method: 'client_secret_basic',
       id_token_signed_response_alg: 'RS256',
     },
-    enabledJWA: {
-      idTokenSigningAlgValues: ['RS256', 'ES256'],
-      userinfoSigningAlgValues: ['RS256', 'ES256'],
-      introspectionSigningAlgValues: ['RS256', 'ES256'],
-      authorizationSigningAlgValues: ['RS256', 'ES256'],
-    },
+    enabledJWA: signingAlgValues(keys.algorithms),
     rotateRefreshToken: true,
-    jwks: { keys: deps.signingKeys },
+    // oidc-provider signs with the first key of an algorithm that allows signing; the key set
+    // puts the current key first and marks next and retired keys verify-only (key_ops). They
+    // stay in the keystore so that tokens they signed, handed back to us (id_token_hint),
+    // still verify.
+    jwks: { keys: deps.keySet.providerJwks },
     cookies: {
-      keys: deps.cookieSecrets,
+      keys: deps.keySet.cookieSecrets,
       long: { httpOnly: true, sameSite: 'lax', signed: true },
       short: { httpOnly: true, sameSite: 'lax', signed: true },
     },

@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { listenOnPostgres } from './pg-listener.ts';
 import type { Database } from './schema.ts';
 
 export type DatabaseKind = 'postgres' | 'embedded' | 'embedded-shared';
@@ -13,6 +14,12 @@ export interface DatabaseHandle {
   /** postgres: DATABASE_URL; embedded: PGlite in this process; embedded-shared: a server's PGlite. */
   kind: DatabaseKind;
   ping(): Promise<void>;
+  /**
+   * Calls `onNotify` when someone sends NOTIFY on `channel`, until the returned function is
+   * called. Postgres: a dedicated connection. Embedded: PGlite's own listener (notifications sent
+   * through the shared socket, by the CLI, do not reach it). Through the socket: none.
+   */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -42,7 +49,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     // An idle connection that Postgres terminates (restart, failover) is dropped from the pool
     // and replaced on next use; without a listener its error would end the process.
     pool.on('error', () => {});
-    return handleFor(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
+    const databaseUrl = options.databaseUrl;
+    return handleFor(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres', {
+      listen: (channel, onNotify) => listenOnPostgres(databaseUrl, channel, onNotify),
+    });
   }
   if (options.inMemory) return openEmbedded(new PGlite(), undefined);
 
@@ -66,8 +76,14 @@ async function openEmbedded(pglite: PGlite, shareIn: string | undefined): Promis
     await server.start();
   }
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
-  return handleFor(db, 'embedded', async () => {
-    await server?.stop();
+  return handleFor(db, 'embedded', {
+    listen: async (channel, onNotify) => {
+      const unlisten = await pglite.listen(channel, onNotify);
+      return () => unlisten();
+    },
+    beforeClose: async () => {
+      await server?.stop();
+    },
   });
 }
 
@@ -97,10 +113,15 @@ async function connectToSharedSocket(dataDir: string): Promise<DatabaseHandle | 
   );
 }
 
+interface HandleExtras {
+  listen?: DatabaseHandle['listen'];
+  beforeClose?: () => Promise<void>;
+}
+
 function handleFor(
   db: Kysely<Database>,
   kind: DatabaseKind,
-  beforeClose: () => Promise<void> = async () => {},
+  extras: HandleExtras = {},
 ): DatabaseHandle {
   return {
     db,
@@ -108,8 +129,9 @@ function handleFor(
     async ping() {
       await sql`select 1`.execute(db);
     },
+    listen: extras.listen ?? (async () => async () => {}),
     async close() {
-      await beforeClose();
+      await extras.beforeClose?.();
       await db.destroy();
     },
   };
