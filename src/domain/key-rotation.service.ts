@@ -13,6 +13,8 @@ export interface KeyRotationDeps {
   db: Kysely<Database>;
   kek: Buffer;
   keys: KeysConfig;
+  /** The time decisions are taken at; the database clock, shared by every instance. */
+  clock?: (db: Kysely<Database>) => Promise<Date>;
 }
 
 /** Who acted, as recorded in the audit log: the scheduled job, the CLI, or a starting server. */
@@ -39,6 +41,7 @@ interface Family {
  */
 export function createKeyRotationService(deps: KeyRotationDeps) {
   const { db, kek, keys } = deps;
+  const clock = deps.clock ?? databaseNow;
   const policy = (retentionSeconds: number): LifecyclePolicy => ({
     rotationIntervalMs: keys.rotationIntervalSeconds * 1000,
     leadTimeMs: keys.leadTimeSeconds * 1000,
@@ -59,7 +62,7 @@ export function createKeyRotationService(deps: KeyRotationDeps) {
   }
 
   async function runDue(trx: Kysely<Database>, actor: KeyActor): Promise<number> {
-    const now = await databaseNow(trx);
+    const now = await clock(trx);
     let applied = 0;
     for (const { family, policy: familyPolicy, enabled } of await familiesIn(trx)) {
       const steps = planLifecycle(await family.listLive(trx), familyPolicy, now, enabled);
@@ -70,7 +73,7 @@ export function createKeyRotationService(deps: KeyRotationDeps) {
   }
 
   async function stage(trx: Kysely<Database>, family: KeyFamily, actor: KeyActor) {
-    const now = await databaseNow(trx);
+    const now = await clock(trx);
     const live = await family.listLive(trx);
     const current = live.find((key) => key.state === 'current')?.id;
     const existing = live.find((key) => key.state === 'next');
