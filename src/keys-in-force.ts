@@ -13,6 +13,8 @@ export interface KeysDeps {
   database: DatabaseHandle;
   secrets: Secrets;
   logger: Logger;
+  /** Listen for change notifications as well as polling (default); tests turn it off. */
+  listen?: boolean;
 }
 
 /**
@@ -20,7 +22,8 @@ export interface KeysDeps {
  * composition root; `start` is called once whatever uses the keys (the Provider, the cookies)
  * has been built, so that no change can slip in between.
  */
-export async function prepareKeys({ config, database, secrets, logger }: KeysDeps) {
+export async function prepareKeys(deps: KeysDeps) {
+  const { config, database, secrets, logger } = deps;
   const db = database.db;
   const kek = secrets.keyEncryptionKey;
   const rotation = createKeyRotationService({ db, kek, keys: config.keys });
@@ -44,7 +47,9 @@ export async function prepareKeys({ config, database, secrets, logger }: KeysDep
     apply: (keySet) => listener(keySet),
     intervalMs: config.keys.watchIntervalSeconds * 1000,
     logger,
-    subscribe: (onChange) => database.listen(KEY_CHANGES_CHANNEL, onChange),
+    ...(deps.listen === false
+      ? {}
+      : { subscribe: (onChange: () => void) => database.listen(KEY_CHANGES_CHANNEL, onChange) }),
   });
 
   return {

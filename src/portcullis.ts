@@ -5,6 +5,7 @@ import type Provider from 'oidc-provider';
 import type { Config } from './config/schema.ts';
 import { resolveSecrets } from './config/secrets.ts';
 import { createAccountsService } from './domain/accounts.service.ts';
+import { createCookieKeyRing } from './domain/cookie-key-ring.ts';
 import type { KeyRotationService } from './domain/key-rotation.service.ts';
 import type { KeySet } from './domain/key-set.service.ts';
 import { createHttpApp } from './http/app.ts';
@@ -43,6 +44,8 @@ export interface StartOptions {
   inMemory?: boolean;
   /** The APIs access tokens may be issued for (resource indicators); none by default. */
   resourceServers?: ResourceServerLookup;
+  /** Learn of key changes by polling only, without LISTEN; for tests of the fallback. */
+  pollKeysOnly?: boolean;
 }
 
 /** The composition root: storage, then services, then the provider, then HTTP; once. */
@@ -67,7 +70,8 @@ export async function startPortcullis(
   let stopKeys = async () => {};
   try {
     if (config.migrateOnStart) await migrateToLatest(database.db);
-    const keys = await prepareKeys({ config, database, secrets, logger });
+    const listen = !options.pollKeysOnly;
+    const keys = await prepareKeys({ config, database, secrets, logger, listen });
     stopKeys = keys.stop;
 
     server.listen(config.port, config.host);
@@ -77,13 +81,15 @@ export async function startPortcullis(
 
     const accounts = createAccountsService(database.db);
     const render = createPageRenderer();
+    const cookieKeys = createCookieKeyRing(() => keys.watcher.current.cookieSecrets);
     const buildProvider = (keySet: KeySet) => {
       const provider = createProvider({
         issuer,
         config,
         adapter: createOidcAdapterFactory(database.db),
         findAccount: accountFinder(accounts),
-        keySet,
+        signingKeys: keySet.providerJwks,
+        cookieKeys,
         render,
         resourceServers: options.resourceServers,
       });
@@ -93,7 +99,7 @@ export async function startPortcullis(
     const providerHost = createProviderHost(buildProvider(keys.watcher.current));
     const app = createHttpApp({
       trustProxy: config.trustProxy,
-      cookieSecrets: keys.watcher.current.cookieSecrets,
+      cookieKeys,
       jwks: {
         keys: () => keys.watcher.current.publishedJwks,
         maxAgeSeconds: config.keys.jwksMaxAgeSeconds,
@@ -101,15 +107,13 @@ export async function startPortcullis(
       logger,
       render,
       providerHost,
-      interactions: { accounts, csrf: createCsrf(() => keys.watcher.current.cookieSecrets) },
+      interactions: { accounts, csrf: createCsrf(cookieKeys.secrets) },
       readiness: { database: database.ping },
     });
-    // A new key set means a rebuilt Provider (requests already in the old one finish there) and
-    // new cookie keys for our app; storage is shared, so sessions and tokens carry over.
-    await keys.start((keySet) => {
-      providerHost.replace(buildProvider(keySet));
-      app.keys = keySet.cookieSecrets;
-    });
+    // A new key set means a rebuilt Provider (requests already in the old one finish there);
+    // storage is shared, so sessions, interactions and tokens carry over. The cookie key ring
+    // reads the key set in force on every use.
+    await keys.start((keySet) => providerHost.replace(buildProvider(keySet)));
     server.on('request', app.callback());
     const stopPurge = schedulePurge(database, config.expiredPurgeIntervalSeconds, logger);
     logger.info({ issuer, port, storage: database.kind }, 'portcullis is listening');

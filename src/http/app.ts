@@ -1,4 +1,5 @@
 import Koa from 'koa';
+import type { CookieKeyRing } from '../domain/cookie-key-ring.ts';
 import type { Logger } from '../logger.ts';
 import type { ProviderHost } from '../oidc/provider-host.ts';
 import type { RenderPage } from '../render.ts';
@@ -13,10 +14,10 @@ import { securityHeaders } from './security-headers.ts';
 export interface HttpDeps {
   trustProxy: boolean;
   /**
-   * Signs cookies. oidc-provider runs on this app's request context, so it uses these too.
-   * They rotate: the caller assigns `app.keys` when the key set changes.
+   * Signs cookies. oidc-provider runs on this app's request context, so it uses these too; the
+   * ring follows cookie key rotation by itself.
    */
-  cookieSecrets: string[];
+  cookieKeys: CookieKeyRing;
   jwks: JwksDeps;
   logger: Logger;
   render: RenderPage;
@@ -30,7 +31,8 @@ export interface HttpDeps {
  * every protocol endpoint, as oidc-provider's own example composes it.
  */
 export function createHttpApp(deps: HttpDeps): Koa {
-  const app = new Koa({ proxy: deps.trustProxy, keys: deps.cookieSecrets });
+  const app = new Koa({ proxy: deps.trustProxy });
+  app.keys = deps.cookieKeys;
   app.silent = true;
   app.on('error', (err) => deps.logger.error({ err }, 'unhandled error'));
   const interactions = interactionRoutes({

@@ -1,5 +1,6 @@
 import Provider, { type AdapterFactory, type Configuration, type FindAccount } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
+import type { CookieKeyRing } from '../domain/cookie-key-ring.ts';
 import type { KeySet } from '../domain/key-set.service.ts';
 import type { RenderPage } from '../render.ts';
 import { claimsByScope, SCOPES } from './claims.ts';
@@ -16,8 +17,10 @@ export interface ProviderDeps {
   config: Config;
   adapter: AdapterFactory;
   findAccount: FindAccount;
-  /** The key set in force: which keys sign, which only verify, which secrets sign cookies. */
-  keySet: Pick<KeySet, 'providerJwks' | 'cookieSecrets'>;
+  /** Signing keys in force: per algorithm the current key first, the others verify-only. */
+  signingKeys: KeySet['providerJwks'];
+  /** The cookie keys in force; shared with our Koa app, read on every use. */
+  cookieKeys: CookieKeyRing;
   render: RenderPage;
   /** The APIs access tokens may be issued for; without it, resource indicators are off. */
   resourceServers?: ResourceServerLookup | undefined;
@@ -56,9 +59,9 @@ export function createProvider(deps: ProviderDeps): Provider {
     // puts the current key first and marks next and retired keys verify-only (key_ops). They
     // stay in the keystore so that tokens they signed, handed back to us (id_token_hint),
     // still verify.
-    jwks: { keys: deps.keySet.providerJwks },
+    jwks: { keys: deps.signingKeys },
     cookies: {
-      keys: deps.keySet.cookieSecrets,
+      keys: deps.cookieKeys,
       long: { httpOnly: true, sameSite: 'lax', signed: true },
       short: { httpOnly: true, sameSite: 'lax', signed: true },
     },

@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { createAccountsService } from '../../src/domain/accounts.service.ts';
 import { createClientsService, type NewClient } from '../../src/domain/clients.service.ts';
-import { type Portcullis, startPortcullis } from '../../src/portcullis.ts';
+import { type Portcullis, type StartOptions, startPortcullis } from '../../src/portcullis.ts';
 import type { SqlBackend, TestDatabase } from './backends.ts';
 
 export interface TestServer {
@@ -23,14 +23,16 @@ export interface TestServer {
 
 /**
  * The whole server on a real port (127.0.0.1, chosen by the OS) with issuer = its real URL, on a
- * fresh database of the given backend. Secrets are random per server.
+ * fresh database of the given backend. Secrets are random per server. With a `databaseUrl`
+ * override it joins that database instead (a second instance), and leaves it in place on close.
  */
 export async function startTestServer(
   backend: SqlBackend,
   overrides: Record<string, unknown> = {},
+  options: Omit<StartOptions, 'inMemory'> = {},
 ): Promise<TestServer> {
   const database: TestDatabase | undefined =
-    backend.name === 'postgres' ? await backend.create() : undefined;
+    backend.name === 'postgres' && !overrides.databaseUrl ? await backend.create() : undefined;
   const config = loadConfig(
     { NODE_ENV: 'test' },
     {
@@ -43,7 +45,10 @@ export async function startTestServer(
       ...overrides,
     },
   );
-  const portcullis = await startPortcullis(config, { inMemory: backend.name === 'embedded' });
+  const portcullis = await startPortcullis(config, {
+    ...options,
+    inMemory: backend.name === 'embedded',
+  });
   const accounts = createAccountsService(portcullis.database.db);
   const clients = createClientsService(portcullis.database.db);
   let users = 0;
