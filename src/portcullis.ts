@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Provider from 'oidc-provider';
 import type { Config } from './config/schema.ts';
@@ -8,6 +8,7 @@ import { createAccountsService } from './domain/accounts.service.ts';
 import { createCookieKeyRing } from './domain/cookie-key-ring.ts';
 import type { KeyRotationService } from './domain/key-rotation.service.ts';
 import type { KeySet } from './domain/key-set.service.ts';
+import { decoyHash } from './domain/password.ts';
 import { createHttpApp } from './http/app.ts';
 import { createCsrf } from './http/csrf.ts';
 import { prepareKeys } from './keys-in-force.ts';
@@ -66,7 +67,10 @@ export async function startPortcullis(
     inMemory: options.inMemory ?? false,
     share: !config.databaseUrl && !options.inMemory,
   });
-  const server = createServer();
+  // The port is bound before the app exists (with PORT=0 the issuer depends on it); until the app
+  // is ready, requests get a 503 instead of hanging.
+  let handle: RequestListener = respondStarting;
+  const server = createServer((req, res) => handle(req, res));
   let stopKeys = async () => {};
   try {
     if (config.migrateOnStart) await migrateToLatest(database.db);
@@ -80,6 +84,8 @@ export async function startPortcullis(
     const issuer = (config.issuer ?? `http://localhost:${port}`).replace(/\/$/, '');
 
     const accounts = createAccountsService(database.db);
+    // Computed now so that the first login with an unknown email costs no more than the others.
+    await decoyHash();
     const render = createPageRenderer();
     const cookieKeys = createCookieKeyRing(() => keys.watcher.current.cookieSecrets);
     const buildProvider = (keySet: KeySet) => {
@@ -98,6 +104,7 @@ export async function startPortcullis(
     };
     const providerHost = createProviderHost(buildProvider(keys.watcher.current));
     const app = createHttpApp({
+      issuer,
       trustProxy: config.trustProxy,
       cookieKeys,
       jwks: {
@@ -114,7 +121,7 @@ export async function startPortcullis(
     // storage is shared, so sessions, interactions and tokens carry over. The cookie key ring
     // reads the key set in force on every use.
     await keys.start((keySet) => providerHost.replace(buildProvider(keySet)));
-    server.on('request', app.callback());
+    handle = app.callback();
     const stopPurge = schedulePurge(database, config.expiredPurgeIntervalSeconds, logger);
     logger.info({ issuer, port, storage: database.kind }, 'portcullis is listening');
 
@@ -155,3 +162,8 @@ function schedulePurge(database: DatabaseHandle, seconds: number, logger: Logger
   timer.unref();
   return () => clearInterval(timer);
 }
+
+const respondStarting: RequestListener = (_req, res) => {
+  res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+  res.end('{"error":"temporarily_unavailable","error_description":"the server is starting"}');
+};

@@ -8,7 +8,7 @@ export interface Secrets {
   keyEncryptionKey: Buffer;
   /**
    * Cookie secrets from the environment. They only verify: the cookie keys that sign are
-   * generated and rotated in the database (see the key rotation service).
+   * generated, rotated and shared through the database (see the key rotation service).
    */
   cookieSecrets: string[];
 }
@@ -45,10 +45,33 @@ function fromValues(keyEncryptionKey: string, cookieSecrets: string[]): Secrets 
 }
 
 function readOrCreate(file: string, onGenerated: (file: string) => void): GeneratedSecrets {
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as GeneratedSecrets;
+  if (existsSync(file)) return readGenerated(file);
   const secrets: GeneratedSecrets = { keyEncryptionKey: randomBytes(32).toString('base64') };
   mkdirSync(join(file, '..'), { recursive: true });
   writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   onGenerated(file);
   return secrets;
+}
+
+function readGenerated(file: string): GeneratedSecrets {
+  let parsed: Partial<GeneratedSecrets> | undefined;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<GeneratedSecrets>;
+  } catch {
+    parsed = undefined;
+  }
+  const { keyEncryptionKey, cookieSecrets } = parsed ?? {};
+  const validCookieSecrets =
+    cookieSecrets === undefined ||
+    (Array.isArray(cookieSecrets) && cookieSecrets.every((secret) => typeof secret === 'string'));
+  if (
+    typeof keyEncryptionKey !== 'string' ||
+    Buffer.from(keyEncryptionKey, 'base64').length !== 32 ||
+    !validCookieSecrets
+  ) {
+    throw new ConfigError([
+      `${file}: is not a secrets file Portcullis wrote; restore it or set the secrets in the environment`,
+    ]);
+  }
+  return cookieSecrets ? { keyEncryptionKey, cookieSecrets } : { keyEncryptionKey };
 }

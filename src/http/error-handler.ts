@@ -19,8 +19,11 @@ export function errorHandler(render: RenderPage, logger: Logger): Middleware {
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) {
+      if (ctx.body === undefined && ctx.status === 404) {
         respond(ctx, render, { status: 404, error: 'not_found', description: 'No such page.' });
+      } else if (ctx.body === undefined && ctx.status === 405) {
+        const description = `This address accepts ${ctx.response.get('Allow') || 'other methods'} only.`;
+        respond(ctx, render, { status: 405, error: 'invalid_request', description });
       }
     } catch (error) {
       const problem = problemOf(error);
@@ -33,6 +36,11 @@ export function errorHandler(render: RenderPage, logger: Logger): Middleware {
 function problemOf(error: unknown): Problem {
   if (error instanceof DomainError) {
     return { status: error.status, error: error.code, description: error.message };
+  }
+  if (error instanceof errors.SessionNotFound) {
+    // oidc-provider calls a missing or expired interaction cookie invalid_request; for the person
+    // in front of the page it means their sign-in expired.
+    return { status: error.status, error: 'session_not_found', description: '' };
   }
   if (error instanceof errors.OIDCProviderError) {
     return { status: error.status, error: error.error, description: error.error_description ?? '' };
@@ -48,9 +56,12 @@ function respond(ctx: Context, render: RenderPage, problem: Problem): void {
   ctx.status = problem.status;
   if (ctx.accepts('json', 'html') === 'html') {
     ctx.type = 'html';
+    const notFound = problem.error === 'not_found';
     ctx.body = render('error', {
       title: problem.status === 404 ? 'Page not found' : 'Something went wrong',
-      message: problem.error === 'not_found' ? problem.description : friendlyMessage(problem.error),
+      message: notFound ? problem.description : friendlyMessage(problem.error),
+      // What went wrong in the person's own words (a DomainError message is written for them).
+      detail: notFound || problem.status >= 500 ? undefined : problem.description,
       code: problem.error,
       status: problem.status,
     });

@@ -7,9 +7,11 @@ import { claimsByScope, SCOPES } from './claims.ts';
 import { useHashedClientSecrets } from './client-secrets.ts';
 import { clientBasedCORS } from './cors.ts';
 import { loadExistingGrant } from './grants.ts';
+import { interactionPolicyConfiguration } from './interaction-policy.ts';
 import { signingAlgValues } from './jwa.ts';
 import { errorPageRenderer, logoutPages } from './pages.ts';
 import { type ResourceServerLookup, resourceIndicators } from './resource-indicators.ts';
+import { introspectionAllowed, revocationAllowed } from './token-policies.ts';
 import { ttlConfiguration } from './ttl.ts';
 
 export interface ProviderDeps {
@@ -39,8 +41,8 @@ export function createProvider(deps: ProviderDeps): Provider {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      introspection: { enabled: true, allowedPolicy: introspectionAllowed },
+      revocation: { enabled: true, allowedPolicy: revocationAllowed },
       userinfo: { enabled: true },
       rpInitiatedLogout: { enabled: true, ...logoutPages(deps.render) },
       resourceIndicators: resourceIndicators(deps.resourceServers, keys.signingAlgorithm),
@@ -66,7 +68,10 @@ export function createProvider(deps: ProviderDeps): Provider {
       short: { httpOnly: true, sameSite: 'lax', signed: true },
     },
     ttl: ttlConfiguration(deps.config.ttl),
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: {
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      policy: interactionPolicyConfiguration(),
+    },
     loadExistingGrant,
     clientBasedCORS,
     renderError: errorPageRenderer(deps.render),
