@@ -113,18 +113,20 @@ export const configSchema = z
       )
       .optional()
       .describe(
-        'PORTCULLIS_KEY_ENCRYPTION_KEY: base64 32-byte key that encrypts signing keys at rest.',
+        'PORTCULLIS_KEY_ENCRYPTION_KEY: base64 32-byte key that encrypts signing and cookie keys at rest.',
       ),
     cookieSecrets: z
       .array(z.string().min(32, 'each secret must be at least 32 characters'))
       .min(1)
       .optional()
       .describe(
-        'PORTCULLIS_COOKIE_SECRETS: comma-separated extra cookie secrets, accepted when verifying cookies and CSRF tokens but never used to sign. Cookie keys are generated, rotated and shared through the database; keep old secrets here only until ttl.session has passed since they last signed.',
+        'PORTCULLIS_COOKIE_SECRETS: comma-separated secrets that still verify cookies but never sign them; cookie keys rotate in the database.',
       ),
     requireSecretsFromEnv: z
       .boolean()
-      .describe('Refuse to generate secrets into dataDir; production requires them from env.'),
+      .describe(
+        'Refuse to generate the key-encryption key into dataDir; production requires it from env.',
+      ),
     ttl: ttlSchema,
     keys: keysSchema,
     expiredPurgeIntervalSeconds: z
