@@ -5,6 +5,7 @@ import { announceKeyChange, databaseNow, lockKeys } from '../storage/key-changes
 import type { Database, KeyState } from '../storage/schema.ts';
 import { findSigningKey } from '../storage/signing-keys.repository.ts';
 import { cookieKeyFamily } from './cookie-keys.service.ts';
+import { assertKekOpensStoredKeys } from './kek-check.ts';
 import type { KeyFamily } from './key-family.ts';
 import { audit, type KeyActor } from './key-rotation.service.ts';
 import { signingKeyFamily } from './signing-keys.service.ts';
@@ -50,6 +51,7 @@ export function createKeyRevocationService(db: Kysely<Database>, kek: Buffer) {
     async revoke(id: string, actor: KeyActor = 'cli'): Promise<Revocation> {
       return db.transaction().execute(async (trx) => {
         await lockKeys(trx);
+        await assertKekOpensStoredKeys(trx, kek);
         const { family, state } = await find(trx, id);
         if (state === 'removed' || state === 'revoked') {
           throw new DomainError('key_not_live', `key ${id} is already ${state}`, 409);

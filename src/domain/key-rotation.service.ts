@@ -5,6 +5,7 @@ import { announceKeyChange, databaseNow, lockKeys, tryLockKeys } from '../storag
 import type { Database } from '../storage/schema.ts';
 import { listPublishedSigningKeys } from '../storage/signing-keys.repository.ts';
 import { cookieKeyFamily } from './cookie-keys.service.ts';
+import { assertKekOpensStoredKeys } from './kek-check.ts';
 import type { KeyFamily } from './key-family.ts';
 import { type LifecyclePolicy, type LifecycleStep, planLifecycle } from './key-lifecycle.ts';
 import { signingKeyFamily } from './signing-keys.service.ts';
@@ -62,6 +63,7 @@ export function createKeyRotationService(deps: KeyRotationDeps) {
   }
 
   async function runDue(trx: Kysely<Database>, actor: KeyActor): Promise<number> {
+    await assertKekOpensStoredKeys(trx, kek);
     const now = await clock(trx);
     let applied = 0;
     for (const { family, policy: familyPolicy, enabled } of await familiesIn(trx)) {

@@ -184,6 +184,21 @@ describe.each(sqlBackends)('key rotation on $name storage', (backend) => {
     });
   });
 
+  it('makes no key under another key-encryption key, where no server could open it', async () => {
+    await rotation().tick('startup', { wait: true });
+    const before = await signingKeys();
+    const otherKek = randomBytes(32);
+    const stranger = createKeyRotationService({ db: db(), kek: otherKek, keys: DEFAULT_KEYS });
+
+    await expect(stranger.rotateNow('cli')).rejects.toMatchObject({
+      code: 'key_decryption_failed',
+    });
+    await expect(
+      createKeyRevocationService(db(), otherKek).revoke(String(before[0]?.kid)),
+    ).rejects.toMatchObject({ code: 'key_decryption_failed' });
+    expect(await signingKeys()).toEqual(before);
+  });
+
   it('revokes a cookie key and makes a new one sign', async () => {
     await rotation().tick('startup', { wait: true });
     const [cookieKey] = await db().selectFrom('cookie_keys').selectAll().execute();
