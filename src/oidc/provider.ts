@@ -8,6 +8,7 @@ import { clientBasedCORS } from './cors.ts';
 import { loadExistingGrant } from './grants.ts';
 import { errorPageRenderer, logoutPages } from './pages.ts';
 import { ttlConfiguration } from './ttl.ts';
+import { failClosedWhenUnavailable } from './unavailable-storage.ts';
 
 export interface ProviderDeps {
   issuer: string;
@@ -22,7 +23,7 @@ export interface ProviderDeps {
 /** Assembles the oidc-provider configuration from the files of this folder, one concern each. */
 export function createProvider(deps: ProviderDeps): Provider {
   const configuration: Configuration = {
-    adapter: deps.adapter,
+    adapter: failClosedWhenUnavailable(deps.adapter),
     findAccount: deps.findAccount,
     claims: claimsByScope,
     scopes: SCOPES,
