@@ -56,10 +56,17 @@ export interface AuditEventsTable {
   created_at: CreatedAt;
 }
 
+export interface RevokedTokensTable {
+  jti: string;
+  expires_at: Date;
+  revoked_at: CreatedAt;
+}
+
 export interface Database {
   accounts: AccountsTable;
   clients: ClientsTable;
   oidc_payloads: OidcPayloadsTable;
   signing_keys: SigningKeysTable;
   audit_events: AuditEventsTable;
+  revoked_tokens: RevokedTokensTable;
 }
