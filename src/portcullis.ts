@@ -18,11 +18,17 @@ import { type DatabaseHandle, openDatabase } from './storage/database.ts';
 import { migrateToLatest } from './storage/migrate.ts';
 import { createOidcAdapterFactory } from './storage/oidc-adapter-factory.ts';
 import { purgeExpiredPayloads } from './storage/oidc-sql-adapter.ts';
+import { openRedis, type RedisHandle } from './storage/redis.ts';
+import { purgeExpiredRevocations } from './storage/revoked-tokens.sql.ts';
+import { createRevokedTokens, type RevokedTokens } from './storage/revoked-tokens.ts';
 
 export interface Portcullis {
   issuer: string;
   server: Server;
   database: DatabaseHandle;
+  /** Set when REDIS_URL is. */
+  redis: RedisHandle | undefined;
+  revokedTokens: RevokedTokens;
   provider(): Provider;
   close(): Promise<void>;
 }
@@ -51,6 +57,13 @@ export async function startPortcullis(
     inMemory: options.inMemory ?? false,
     share: !config.databaseUrl && !options.inMemory,
   });
+  const redis = config.redisUrl
+    ? await openRedis({ url: config.redisUrl, prefix: config.redisKeyPrefix, logger })
+    : undefined;
+  const closeStores = async () => {
+    await redis?.close();
+    await database.close();
+  };
   const server = createServer();
   try {
     if (config.migrateOnStart) await migrateToLatest(database.db);
@@ -67,7 +80,11 @@ export async function startPortcullis(
     const provider = createProvider({
       issuer,
       config,
-      adapter: createOidcAdapterFactory(database.db),
+      adapter: createOidcAdapterFactory({
+        db: database.db,
+        redis,
+        refreshTokenReuseGraceSeconds: config.refreshTokenReuseGraceSeconds,
+      }),
       findAccount: accountFinder(accounts),
       signingKeys: await signingKeys.loadPrivateJwks(),
       cookieSecrets: secrets.cookieSecrets,
@@ -82,27 +99,32 @@ export async function startPortcullis(
       render,
       providerHost,
       interactions: { accounts, csrf: createCsrf(secrets.cookieSecrets) },
-      readiness: { database: database.ping },
+      readiness: { database: database.ping, ...(redis ? { redis: redis.ping } : {}) },
     });
     server.on('request', app.callback());
     const stopPurge = schedulePurge(database, config.expiredPurgeIntervalSeconds, logger);
-    logger.info({ issuer, port, storage: database.kind }, 'portcullis is listening');
+    logger.info(
+      { issuer, port, storage: database.kind, redis: redis !== undefined },
+      'portcullis is listening',
+    );
 
     return {
       issuer,
       server,
       database,
+      redis,
+      revokedTokens: createRevokedTokens({ db: database.db, redis }),
       provider: () => providerHost.current,
       async close() {
         stopPurge();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
-        await database.close();
+        await closeStores();
       },
     };
   } catch (error) {
     if (server.listening) server.close();
-    await database.close();
+    await closeStores();
     throw error;
   }
 }
@@ -110,9 +132,10 @@ export async function startPortcullis(
 function schedulePurge(database: DatabaseHandle, seconds: number, logger: Logger): () => void {
   if (seconds === 0) return () => {};
   const timer = setInterval(() => {
-    purgeExpiredPayloads(database.db).then(
-      (count) => count && logger.debug({ count }, 'purged expired oidc payloads'),
-      (err: unknown) => logger.warn({ err }, 'purging expired oidc payloads failed'),
+    Promise.all([purgeExpiredPayloads(database.db), purgeExpiredRevocations(database.db)]).then(
+      ([payloads, revocations]) =>
+        payloads + revocations && logger.debug({ payloads, revocations }, 'purged expired rows'),
+      (err: unknown) => logger.warn({ err }, 'purging expired rows failed'),
     );
   }, seconds * 1000);
   timer.unref();

@@ -11,9 +11,11 @@ import { openRedis, type RedisHandle } from '../../src/storage/redis.ts';
  * and migrated here and dropped by `drop()`; the server's own database is never touched.
  */
 export interface SqlBackend {
-  name: 'embedded' | 'postgres';
+  name: 'embedded' | 'postgres' | 'postgres+redis';
   /** A fresh, migrated database; `url` is set for Postgres. */
   create(): Promise<TestDatabase>;
+  /** For a whole server: the Redis it uses besides SQL (see serverBackends). */
+  redisUrl?: string;
 }
 
 export interface TestDatabase {
@@ -69,6 +71,23 @@ export const sqlBackends: SqlBackend[] = [
 ];
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL;
+
+/**
+ * What e2e suites run a whole server on: every SQL backend, and Postgres + Redis (the production
+ * shape) when both TEST_DATABASE_URL and TEST_REDIS_URL are set.
+ */
+export const serverBackends: SqlBackend[] = [
+  ...sqlBackends,
+  ...(TEST_DATABASE_URL && TEST_REDIS_URL
+    ? [
+        {
+          ...postgres(TEST_DATABASE_URL),
+          name: 'postgres+redis' as const,
+          redisUrl: TEST_REDIS_URL,
+        },
+      ]
+    : []),
+];
 
 /**
  * A slice of the test Redis of its own: a random key prefix, so that suites running at the same
