@@ -44,6 +44,7 @@ export async function openRedis(options: RedisOptions): Promise<RedisHandle> {
       await guarded(client.ping());
     },
     async close() {
+      client.removeAllListeners('close');
       client.disconnect();
     },
   };
@@ -63,19 +64,17 @@ function readyOrTimeout(client: Redis, ms: number): Promise<void> {
 
 /** One log line when Redis goes away and one when it is back, not one per reconnect attempt. */
 function reportConnectionState(client: Redis, logger: Logger): void {
-  let available = false;
-  let lastError: Error | undefined;
-  client.on('error', (err: Error) => {
-    lastError = err;
-  });
+  let available: boolean | undefined;
+  const down = (err?: Error) => {
+    if (available === false) return;
+    available = false;
+    logger.warn({ err }, 'redis is unavailable; requests that need it answer 503');
+  };
+  client.on('error', down);
+  client.on('close', () => down());
   client.on('ready', () => {
     available = true;
     logger.info('redis is available');
-  });
-  client.on('close', () => {
-    if (!available) return;
-    available = false;
-    logger.warn({ err: lastError }, 'redis is unavailable; requests that need it answer 503');
   });
 }
 
