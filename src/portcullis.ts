@@ -5,6 +5,7 @@ import type Provider from 'oidc-provider';
 import type { Config } from './config/schema.ts';
 import { resolveSecrets } from './config/secrets.ts';
 import { createAccountsService } from './domain/accounts.service.ts';
+import { decoyHash } from './domain/password.ts';
 import { createSigningKeysService } from './domain/signing-keys.service.ts';
 import { createHttpApp } from './http/app.ts';
 import { createCsrf } from './http/csrf.ts';
@@ -76,6 +77,8 @@ export async function startPortcullis(
     const issuer = (config.issuer ?? `http://localhost:${port}`).replace(/\/$/, '');
 
     const accounts = createAccountsService(database.db);
+    // Computed now so that the first login with an unknown email costs no more than the others.
+    await decoyHash();
     const render = createPageRenderer();
     const provider = createProvider({
       issuer,

@@ -43,7 +43,7 @@ function fromValues(keyEncryptionKey: string, cookieSecrets: string[]): Secrets 
 }
 
 function readOrCreate(file: string, onGenerated: (file: string) => void): GeneratedSecrets {
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as GeneratedSecrets;
+  if (existsSync(file)) return readGenerated(file);
   const secrets: GeneratedSecrets = {
     keyEncryptionKey: randomBytes(32).toString('base64'),
     cookieSecrets: [randomBytes(32).toString('base64url')],
@@ -52,4 +52,25 @@ function readOrCreate(file: string, onGenerated: (file: string) => void): Genera
   writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   onGenerated(file);
   return secrets;
+}
+
+function readGenerated(file: string): GeneratedSecrets {
+  let parsed: Partial<GeneratedSecrets> | undefined;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<GeneratedSecrets>;
+  } catch {
+    parsed = undefined;
+  }
+  const { keyEncryptionKey, cookieSecrets } = parsed ?? {};
+  if (
+    typeof keyEncryptionKey !== 'string' ||
+    Buffer.from(keyEncryptionKey, 'base64').length !== 32 ||
+    !Array.isArray(cookieSecrets) ||
+    cookieSecrets.length === 0
+  ) {
+    throw new ConfigError([
+      `${file}: is not a secrets file Portcullis wrote; restore it or set the secrets in the environment`,
+    ]);
+  }
+  return { keyEncryptionKey, cookieSecrets };
 }

@@ -108,7 +108,9 @@ export function createClientsService(db: Kysely<Database>) {
         throw new DomainError('public_client', `client ${clientId} is public and has no secret`);
       }
       const clientSecret = generateClientSecret();
-      await updateClientSecretHash(db, clientId, hashClientSecret(clientSecret));
+      if (!(await updateClientSecretHash(db, clientId, hashClientSecret(clientSecret)))) {
+        throw new DomainError('client_not_found', `no client with id ${clientId}`, 404);
+      }
       return clientSecret;
     },
   };

@@ -37,6 +37,11 @@ function problemOf(error: unknown): Problem {
   if (error instanceof DomainError) {
     return { status: error.status, error: error.code, description: error.message };
   }
+  if (error instanceof errors.SessionNotFound) {
+    // oidc-provider calls a missing or expired interaction cookie invalid_request; for the person
+    // in front of the page it means their sign-in expired.
+    return { status: error.status, error: 'session_not_found', description: '' };
+  }
   if (error instanceof errors.OIDCProviderError) {
     return { status: error.status, error: error.error, description: error.error_description ?? '' };
   }
@@ -51,9 +56,12 @@ function respond(ctx: Context, render: RenderPage, problem: Problem): void {
   ctx.status = problem.status;
   if (ctx.accepts('json', 'html') === 'html') {
     ctx.type = 'html';
+    const notFound = problem.error === 'not_found';
     ctx.body = render('error', {
       title: problem.status === 404 ? 'Page not found' : 'Something went wrong',
-      message: problem.error === 'not_found' ? problem.description : friendlyMessage(problem.error),
+      message: notFound ? problem.description : friendlyMessage(problem.error),
+      // What went wrong in the person's own words (a DomainError message is written for them).
+      detail: notFound || problem.status >= 500 ? undefined : problem.description,
       code: problem.error,
       status: problem.status,
     });

@@ -6,6 +6,7 @@ import { claimsByScope, SCOPES } from './claims.ts';
 import { useHashedClientSecrets } from './client-secrets.ts';
 import { clientBasedCORS } from './cors.ts';
 import { loadExistingGrant } from './grants.ts';
+import { interactionPolicyConfiguration } from './interaction-policy.ts';
 import { errorPageRenderer, logoutPages } from './pages.ts';
 import { ttlConfiguration } from './ttl.ts';
 import { failClosedWhenUnavailable } from './unavailable-storage.ts';
@@ -59,7 +60,10 @@ export function createProvider(deps: ProviderDeps): Provider {
       short: { httpOnly: true, sameSite: 'lax', signed: true },
     },
     ttl: ttlConfiguration(deps.config.ttl),
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: {
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      policy: interactionPolicyConfiguration(),
+    },
     loadExistingGrant,
     clientBasedCORS,
     renderError: errorPageRenderer(deps.render),

@@ -3,6 +3,9 @@ import { Browser } from './browser.ts';
 import type { TestServer } from './server.ts';
 
 export const REDIRECT_URI = 'http://localhost:8080/cb';
+/** The actions of the forms on our login and consent pages. */
+export const LOGIN_FORM = /\/interaction\/[^/]+\/login$/;
+export const CONSENT_FORM = /\/interaction\/[^/]+\/confirm$/;
 
 /** openid-client configured for a test server (plain http is allowed: the server is local). */
 export async function discover(server: TestServer, clientId: string, clientSecret?: string) {
@@ -13,6 +16,33 @@ export async function discover(server: TestServer, clientId: string, clientSecre
     clientSecret ? oidc.ClientSecretBasic(clientSecret) : oidc.None(),
     { execute: [oidc.allowInsecureRequests] },
   );
+}
+
+export interface AuthorizationRequest {
+  url: URL;
+  codeVerifier: string;
+  state: string;
+}
+
+/**
+ * An authorization request URL with PKCE (S256) and a fresh state; `parameters` add to or replace
+ * the defaults (delete from `url.searchParams` to leave one out).
+ */
+export async function authorizationRequest(
+  config: oidc.Configuration,
+  parameters: Record<string, string> = {},
+): Promise<AuthorizationRequest> {
+  const codeVerifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: REDIRECT_URI,
+    scope: 'openid email profile',
+    code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+    code_challenge_method: 'S256',
+    state,
+    ...parameters,
+  });
+  return { url, codeVerifier, state };
 }
 
 export interface SignIn {
@@ -32,28 +62,40 @@ export async function signIn(
   options: { scope?: string; browser?: Browser; extra?: Record<string, string> } = {},
 ): Promise<SignIn> {
   const browser = options.browser ?? new Browser([REDIRECT_URI]);
-  const codeVerifier = oidc.randomPKCECodeVerifier();
-  const state = oidc.randomState();
-  const url = oidc.buildAuthorizationUrl(config, {
-    redirect_uri: REDIRECT_URI,
+  const { url, codeVerifier, state } = await authorizationRequest(config, {
     scope: options.scope ?? 'openid email profile offline_access',
-    code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
-    code_challenge_method: 'S256',
-    state,
     prompt: 'consent',
     ...options.extra,
   });
   let page = await browser.get(url.toString());
-  if (/\/login$/.test(findAction(page.body) ?? '')) {
-    page = await browser.submit(page, /\/login$/, { email: user.email, password: user.password });
+  if (LOGIN_FORM.test(findAction(page.body) ?? '')) {
+    page = await browser.submit(page, LOGIN_FORM, { email: user.email, password: user.password });
   }
-  if (/\/confirm$/.test(findAction(page.body) ?? '')) {
-    page = await browser.submit(page, /\/confirm$/);
+  if (CONSENT_FORM.test(findAction(page.body) ?? '')) {
+    page = await browser.submit(page, CONSENT_FORM);
   }
   if (!page.url.startsWith(REDIRECT_URI)) {
     throw new Error(`sign-in ended at ${page.url} (${page.status}): ${page.body.slice(0, 300)}`);
   }
   return { browser, callbackUrl: new URL(page.url), codeVerifier, state };
+}
+
+/** Exchanges the code a sign-in brought back for tokens, checking PKCE and state. */
+export function redeem(config: oidc.Configuration, signedIn: SignIn) {
+  return oidc.authorizationCodeGrant(config, signedIn.callbackUrl, {
+    pkceCodeVerifier: signedIn.codeVerifier,
+    expectedState: signedIn.state,
+  });
+}
+
+/** `signIn` then `redeem`: a signed-in browser and the tokens the client holds. */
+export async function signInForTokens(
+  config: oidc.Configuration,
+  user: { email: string; password: string },
+  options: Parameters<typeof signIn>[2] = {},
+) {
+  const signedIn = await signIn(config, user, options);
+  return { ...signedIn, tokens: await redeem(config, signedIn) };
 }
 
 function findAction(html: string): string | undefined {

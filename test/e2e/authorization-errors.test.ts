@@ -1,0 +1,95 @@
+import type * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqlBackends } from '../support/backends.ts';
+import { Browser, type Page } from '../support/browser.ts';
+import { authorizationRequest, discover, REDIRECT_URI } from '../support/flow.ts';
+import { expectFriendlyPage } from '../support/pages.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+const UNREGISTERED_URI = 'https://attacker.example/cb';
+
+describe.each(sqlBackends)('authorization request errors on $name storage', (backend) => {
+  let server: TestServer;
+  let config: oidc.Configuration;
+
+  beforeAll(async () => {
+    server = await startTestServer(backend);
+    const { clientId, clientSecret } = await server.createClient();
+    config = await discover(server, clientId, clientSecret);
+  });
+  afterAll(() => server?.close());
+
+  /** Opens an authorization URL in a browser that stops at any redirect back to a client. */
+  function open(url: URL): Promise<Page> {
+    return new Browser([REDIRECT_URI, UNREGISTERED_URI]).get(url.toString());
+  }
+
+  it('redirects a request without code_challenge back to the client with invalid_request', async () => {
+    const { url, state } = await authorizationRequest(config);
+    url.searchParams.delete('code_challenge');
+    url.searchParams.delete('code_challenge_method');
+
+    const page = await open(url);
+
+    const back = new URL(page.url);
+    expect(`${back.origin}${back.pathname}`).toBe(REDIRECT_URI);
+    expect(back.searchParams.get('error')).toBe('invalid_request');
+    expect(back.searchParams.get('error_description')).toMatch(/PKCE/);
+    expect(back.searchParams.get('state')).toBe(state);
+    expect(back.searchParams.get('code')).toBeNull();
+  });
+
+  it('redirects a request with code_challenge_method=plain back with invalid_request', async () => {
+    const { url, codeVerifier, state } = await authorizationRequest(config, {
+      code_challenge_method: 'plain',
+    });
+    url.searchParams.set('code_challenge', codeVerifier);
+
+    const page = await open(url);
+
+    const back = new URL(page.url);
+    expect(`${back.origin}${back.pathname}`).toBe(REDIRECT_URI);
+    expect(back.searchParams.get('error')).toBe('invalid_request');
+    expect(back.searchParams.get('error_description')).toMatch(/code_challenge_method/);
+    expect(back.searchParams.get('state')).toBe(state);
+  });
+
+  it('shows an error page, and never redirects, for an unregistered redirect_uri', async () => {
+    const { url } = await authorizationRequest(config, { redirect_uri: UNREGISTERED_URI });
+
+    const page = await open(url);
+
+    expectFriendlyPage(page, 400);
+    expect(page.url).toBe(url.toString());
+    expect(page.body).toContain('an address it has not registered');
+  });
+
+  it('shows an error page, and never redirects, for a redirect_uri that only shares a prefix', async () => {
+    const { url } = await authorizationRequest(config, {
+      redirect_uri: `${REDIRECT_URI}/../evil`,
+    });
+
+    const page = await open(url);
+
+    expectFriendlyPage(page, 400);
+    expect(page.url).toBe(url.toString());
+  });
+
+  it('shows an error page for an unknown client_id', async () => {
+    const { url } = await authorizationRequest(config);
+    url.searchParams.set('client_id', 'no-such-client');
+
+    const page = await open(url);
+
+    expectFriendlyPage(page, 400);
+    expect(page.url).toBe(url.toString());
+    expect(page.body).toContain('This application is not registered with us');
+  });
+
+  it('answers an authorization request without client_id with an error page', async () => {
+    const page = await open(new URL(`${server.issuer}/auth?response_type=code`));
+
+    expectFriendlyPage(page, 400);
+    expect(page.body).toContain('invalid_request');
+  });
+});

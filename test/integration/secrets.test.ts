@@ -1,0 +1,77 @@
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/load.ts';
+import { resolveSecrets } from '../../src/config/secrets.ts';
+import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
+
+const KEK = Buffer.alloc(32, 7).toString('base64');
+const COOKIE_SECRET = 'c'.repeat(32);
+
+describe('resolveSecrets', () => {
+  let dir: TempDir;
+  beforeEach(() => {
+    dir = makeTempDir('portcullis-secrets-');
+  });
+  afterEach(() => dir.remove());
+
+  const configWith = (overrides: Record<string, unknown> = {}) =>
+    loadConfig({ NODE_ENV: 'test' }, { dataDir: join(dir.path, 'data'), ...overrides });
+
+  it('generates secrets once into dataDir/secrets.json, readable by the owner only', () => {
+    const onGenerated = vi.fn();
+    const first = resolveSecrets(configWith(), onGenerated);
+
+    const file = join(dir.path, 'data', 'secrets.json');
+    expect(onGenerated).toHaveBeenCalledExactlyOnceWith(file);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(first.keyEncryptionKey).toHaveLength(32);
+    expect(first.cookieSecrets).toHaveLength(1);
+    expect(first.cookieSecrets[0]?.length).toBeGreaterThanOrEqual(32);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      keyEncryptionKey: first.keyEncryptionKey.toString('base64'),
+      cookieSecrets: first.cookieSecrets,
+    });
+
+    const second = resolveSecrets(configWith(), onGenerated);
+    expect(second).toEqual(first);
+    expect(onGenerated).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses a damaged secrets file with a ConfigError instead of generating new secrets', () => {
+    resolveSecrets(configWith(), () => {});
+    const file = join(dir.path, 'data', 'secrets.json');
+    writeFileSync(file, '{"keyEncryptionKey": "short"');
+    expect(() => resolveSecrets(configWith(), () => {})).toThrow(ConfigError);
+    expect(() => resolveSecrets(configWith(), () => {})).toThrow(/secrets\.json/);
+    expect(readFileSync(file, 'utf8')).toBe('{"keyEncryptionKey": "short"');
+  });
+
+  it('uses the secrets from the environment and writes nothing when both are set', () => {
+    const onGenerated = vi.fn();
+    const secrets = resolveSecrets(
+      configWith({ keyEncryptionKey: KEK, cookieSecrets: [COOKIE_SECRET] }),
+      onGenerated,
+    );
+    expect(secrets.keyEncryptionKey.equals(Buffer.from(KEK, 'base64'))).toBe(true);
+    expect(secrets.cookieSecrets).toEqual([COOKIE_SECRET]);
+    expect(onGenerated).not.toHaveBeenCalled();
+    expect(existsSync(join(dir.path, 'data', 'secrets.json'))).toBe(false);
+  });
+
+  it('prefers a secret from the environment over a generated one', () => {
+    const generated = resolveSecrets(configWith(), () => {});
+    const secrets = resolveSecrets(configWith({ keyEncryptionKey: KEK }), () => {});
+    expect(secrets.keyEncryptionKey.equals(Buffer.from(KEK, 'base64'))).toBe(true);
+    expect(secrets.cookieSecrets).toEqual(generated.cookieSecrets);
+  });
+
+  it('refuses to generate secrets where they must come from the environment', () => {
+    const onGenerated = vi.fn();
+    const resolve = () => resolveSecrets(configWith({ requireSecretsFromEnv: true }), onGenerated);
+    expect(resolve).toThrow(ConfigError);
+    expect(resolve).toThrow(/PORTCULLIS_KEY_ENCRYPTION_KEY[\s\S]*PORTCULLIS_COOKIE_SECRETS/);
+    expect(onGenerated).not.toHaveBeenCalled();
+    expect(existsSync(join(dir.path, 'data'))).toBe(false);
+  });
+});

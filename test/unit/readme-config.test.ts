@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  configTable,
+  readmeConfigBlock,
+  readmePath,
+  replaceConfigBlock,
+} from '../../scripts/config-table.ts';
+import { USAGE } from '../../src/cli/usage.ts';
+import { envBindings } from '../../src/config/env.ts';
+
+describe('README configuration table', () => {
+  it('agrees with the config schema and config/*.json (run `npm run docs:config` to fix)', () => {
+    const readme = readFileSync(readmePath, 'utf8');
+    expect(readmeConfigBlock(readme)).toBe(configTable());
+  });
+
+  it('has a row for every environment variable the configuration reads', () => {
+    const table = configTable();
+    const envColumn = table.split('\n').map((line) => line.split('|')[2]?.trim());
+    for (const { name } of envBindings) expect(envColumn).toContain(`\`${name}\``);
+  });
+
+  it('shows the CLI usage exactly as `portcullis --help` prints it (src/cli/usage.ts)', () => {
+    expect(readFileSync(readmePath, 'utf8')).toContain(`\n${USAGE}\n`);
+  });
+
+  it('replaces only the text between the markers', () => {
+    const readme = 'intro\n<!-- config-table:start -->\nold\n<!-- config-table:end -->\noutro\n';
+    expect(replaceConfigBlock(readme, 'new')).toBe(
+      'intro\n<!-- config-table:start -->\nnew\n<!-- config-table:end -->\noutro\n',
+    );
+  });
+});
