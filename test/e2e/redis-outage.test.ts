@@ -3,7 +3,14 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlBackends } from '../support/backends.ts';
 import { Browser } from '../support/browser.ts';
-import { discover, REDIRECT_URI, signIn } from '../support/flow.ts';
+import {
+  authorizationRequest,
+  discover,
+  REDIRECT_URI,
+  redeem,
+  signIn,
+  signInForTokens,
+} from '../support/flow.ts';
 import { createRedisServer, HAS_REDIS_SERVER, type RedisServer } from '../support/redis-server.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -48,13 +55,7 @@ describe.skipIf(!HAS_REDIS_SERVER || !embedded)(
       await redis?.stop();
     });
 
-    const authorizationUrl = async () =>
-      oidc.buildAuthorizationUrl(config, {
-        redirect_uri: REDIRECT_URI,
-        scope: 'openid',
-        code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
-        code_challenge_method: 'S256',
-      }).href;
+    const authorizationUrl = async () => (await authorizationRequest(config)).url.href;
 
     it('answers 503 temporarily_unavailable where Redis is needed, fast, and recovers', async () => {
       const signedIn = await signIn(config, user);
@@ -66,12 +67,7 @@ describe.skipIf(!HAS_REDIS_SERVER || !embedded)(
 
       // The token endpoint (JSON): the code lives in Redis.
       const before = Date.now();
-      const refused = await oidc
-        .authorizationCodeGrant(config, signedIn.callbackUrl, {
-          pkceCodeVerifier: signedIn.codeVerifier,
-          expectedState: signedIn.state,
-        })
-        .catch((error: unknown) => error);
+      const refused = await redeem(config, signedIn).catch((error: unknown) => error);
       expect(Date.now() - before).toBeLessThan(2_500);
       // openid-client reads only 400/401 as OAuth errors; the response is its `cause`.
       const response = (refused as { cause: Response }).cause;
@@ -105,11 +101,7 @@ describe.skipIf(!HAS_REDIS_SERVER || !embedded)(
       await redis.start();
       await waitUntilReady(server);
 
-      const again = await signIn(config, user);
-      const tokens = await oidc.authorizationCodeGrant(config, again.callbackUrl, {
-        pkceCodeVerifier: again.codeVerifier,
-        expectedState: again.state,
-      });
+      const { tokens } = await signInForTokens(config, user);
       expect(tokens.access_token).toBeTruthy();
     });
   },

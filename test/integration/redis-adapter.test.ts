@@ -3,8 +3,19 @@ import type { AdapterPayload } from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisAdapter } from '../../src/storage/oidc-redis-adapter.ts';
 import { createTestRedis, TEST_REDIS_URL, type TestRedis } from '../support/backends.ts';
+import { runAdapterContract } from './adapter-contract.ts';
 
 const id = () => randomUUID();
+
+describe.skipIf(!TEST_REDIS_URL)('Redis adapter (needs TEST_REDIS_URL)', () => {
+  runAdapterContract('Redis', async () => {
+    const redis = await createTestRedis(String(TEST_REDIS_URL));
+    return {
+      adapterFor: (model) => createRedisAdapter(redis.handle, model),
+      close: () => redis.drop(),
+    };
+  });
+});
 
 describe.skipIf(!TEST_REDIS_URL)('Redis adapter keys (needs TEST_REDIS_URL)', () => {
   let redis: TestRedis;

@@ -1,7 +1,8 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from './processes.ts';
 
 /** Whether a `redis-server` binary is on PATH (tests that start their own Redis need one). */
 export const HAS_REDIS_SERVER = (() => {
@@ -12,16 +13,6 @@ export const HAS_REDIS_SERVER = (() => {
     return false;
   }
 })();
-
-/** A port nothing listens on right now (the OS picks it). */
-export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 /**
  * A throwaway redis-server of a test's own, on its own port and without persistence, that the
