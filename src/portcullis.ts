@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Provider from 'oidc-provider';
 import type { Config } from './config/schema.ts';
@@ -65,7 +65,14 @@ export async function startPortcullis(
     await redis?.close();
     await database.close();
   };
-  const server = createServer();
+  // The port is known only once the server listens (PORT=0), and the issuer depends on it, so
+  // the server listens before the app exists. A request in between is answered 503, not left
+  // hanging without a reply.
+  let handleRequest: RequestListener = (_req, res) => {
+    res.writeHead(503, { 'retry-after': '1', 'content-type': 'application/json' });
+    res.end('{"error":"temporarily_unavailable","error_description":"starting"}');
+  };
+  const server = createServer((req, res) => handleRequest(req, res));
   try {
     if (config.migrateOnStart) await migrateToLatest(database.db);
     const signingKeys = createSigningKeysService(database.db, secrets.keyEncryptionKey);
@@ -104,7 +111,7 @@ export async function startPortcullis(
       interactions: { accounts, csrf: createCsrf(secrets.cookieSecrets) },
       readiness: { database: database.ping, ...(redis ? { redis: redis.ping } : {}) },
     });
-    server.on('request', app.callback());
+    handleRequest = app.callback();
     const stopPurge = schedulePurge(database, config.expiredPurgeIntervalSeconds, logger);
     logger.info(
       { issuer, port, storage: database.kind, redis: redis !== undefined },
