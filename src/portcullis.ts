@@ -103,6 +103,7 @@ export async function startPortcullis(
     observeProvider(provider, logger);
     const providerHost = createProviderHost(provider);
     const app = createHttpApp({
+      issuer,
       trustProxy: config.trustProxy,
       cookieSecrets: secrets.cookieSecrets,
       logger,

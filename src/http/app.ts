@@ -6,10 +6,12 @@ import { assets } from './assets.ts';
 import { errorHandler } from './error-handler.ts';
 import { healthRoutes, type ReadinessCheck } from './health.routes.ts';
 import { type InteractionDeps, interactionRoutes } from './interaction.routes.ts';
+import { pinHostToIssuer } from './pin-host.ts';
 import { requestLog } from './request-log.ts';
 import { securityHeaders } from './security-headers.ts';
 
 export interface HttpDeps {
+  issuer: string;
   trustProxy: boolean;
   /** Signs cookies. oidc-provider runs on this app's request context, so it uses these too. */
   cookieSecrets: string[];
@@ -41,6 +43,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
   app.use(assets());
   app.use(interactions.routes());
   app.use(interactions.allowedMethods());
+  app.use(pinHostToIssuer(deps.issuer));
   app.use(deps.providerHost.middleware);
   return app;
 }

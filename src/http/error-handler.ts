@@ -19,8 +19,11 @@ export function errorHandler(render: RenderPage, logger: Logger): Middleware {
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) {
+      if (ctx.body === undefined && ctx.status === 404) {
         respond(ctx, render, { status: 404, error: 'not_found', description: 'No such page.' });
+      } else if (ctx.body === undefined && ctx.status === 405) {
+        const description = `This address accepts ${ctx.response.get('Allow') || 'other methods'} only.`;
+        respond(ctx, render, { status: 405, error: 'invalid_request', description });
       }
     } catch (error) {
       const problem = problemOf(error);

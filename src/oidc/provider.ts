@@ -8,6 +8,7 @@ import { clientBasedCORS } from './cors.ts';
 import { loadExistingGrant } from './grants.ts';
 import { interactionPolicyConfiguration } from './interaction-policy.ts';
 import { errorPageRenderer, logoutPages } from './pages.ts';
+import { introspectionAllowed, revocationAllowed } from './token-policies.ts';
 import { ttlConfiguration } from './ttl.ts';
 import { failClosedWhenUnavailable } from './unavailable-storage.ts';
 
@@ -33,8 +34,8 @@ export function createProvider(deps: ProviderDeps): Provider {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      introspection: { enabled: true, allowedPolicy: introspectionAllowed },
+      revocation: { enabled: true, allowedPolicy: revocationAllowed },
       userinfo: { enabled: true },
       rpInitiatedLogout: { enabled: true, ...logoutPages(deps.render) },
     },

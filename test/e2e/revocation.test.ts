@@ -63,4 +63,19 @@ describe.each(serverBackends)('token revocation and introspection on $name stora
     const introspected = await oidc.tokenIntrospection(config, String(kept.tokens.refresh_token));
     expect(introspected).toMatchObject({ active: true, sub: user.id });
   });
+
+  it("does not let another client introspect or revoke this client's tokens", async () => {
+    const { tokens } = await signInForTokens(config, user);
+    const other = await server.createClient({ name: 'Other App' });
+    const otherConfig = await discover(server, other.clientId, other.clientSecret);
+
+    const seenByOther = await oidc.tokenIntrospection(otherConfig, tokens.access_token);
+    expect(seenByOther).toEqual({ active: false });
+    await expect(oidc.tokenRevocation(otherConfig, tokens.access_token)).rejects.toMatchObject({
+      error: 'invalid_request',
+    });
+
+    const stillActive = await oidc.tokenIntrospection(config, tokens.access_token);
+    expect(stillActive).toMatchObject({ active: true, client_id: clientId });
+  });
 });
