@@ -65,14 +65,10 @@ export async function startPortcullis(
     await redis?.close();
     await database.close();
   };
-  // The port is known only once the server listens (PORT=0), and the issuer depends on it, so
-  // the server listens before the app exists. A request in between is answered 503, not left
-  // hanging without a reply.
-  let handleRequest: RequestListener = (_req, res) => {
-    res.writeHead(503, { 'retry-after': '1', 'content-type': 'application/json' });
-    res.end('{"error":"temporarily_unavailable","error_description":"starting"}');
-  };
-  const server = createServer((req, res) => handleRequest(req, res));
+  // The port is bound before the app exists (with PORT=0 the issuer depends on it); until the app
+  // is ready, requests get a 503 instead of hanging.
+  let handle: RequestListener = respondStarting;
+  const server = createServer((req, res) => handle(req, res));
   try {
     if (config.migrateOnStart) await migrateToLatest(database.db);
     const signingKeys = createSigningKeysService(database.db, secrets.keyEncryptionKey);
@@ -112,7 +108,7 @@ export async function startPortcullis(
       interactions: { accounts, csrf: createCsrf(secrets.cookieSecrets) },
       readiness: { database: database.ping, ...(redis ? { redis: redis.ping } : {}) },
     });
-    handleRequest = app.callback();
+    handle = app.callback();
     const stopPurge = schedulePurge(database, config.expiredPurgeIntervalSeconds, logger);
     logger.info(
       { issuer, port, storage: database.kind, redis: redis !== undefined },
@@ -152,3 +148,8 @@ function schedulePurge(database: DatabaseHandle, seconds: number, logger: Logger
   timer.unref();
   return () => clearInterval(timer);
 }
+
+const respondStarting: RequestListener = (_req, res) => {
+  res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+  res.end('{"error":"temporarily_unavailable","error_description":"the server is starting"}');
+};
