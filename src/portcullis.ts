@@ -24,11 +24,17 @@ import { type DatabaseHandle, openDatabase } from './storage/database.ts';
 import { migrateToLatest } from './storage/migrate.ts';
 import { createOidcAdapterFactory } from './storage/oidc-adapter-factory.ts';
 import { purgeExpiredPayloads } from './storage/oidc-sql-adapter.ts';
+import { openRedis, type RedisHandle } from './storage/redis.ts';
+import { purgeExpiredRevocations } from './storage/revoked-tokens.sql.ts';
+import { createRevokedTokens, type RevokedTokens } from './storage/revoked-tokens.ts';
 
 export interface Portcullis {
   issuer: string;
   server: Server;
   database: DatabaseHandle;
+  /** Set when REDIS_URL is. */
+  redis: RedisHandle | undefined;
+  revokedTokens: RevokedTokens;
   provider(): Provider;
   keys: {
     /** The key set this instance signs and verifies with right now. */
@@ -67,6 +73,13 @@ export async function startPortcullis(
     inMemory: options.inMemory ?? false,
     share: !config.databaseUrl && !options.inMemory,
   });
+  const redis = config.redisUrl
+    ? await openRedis({ url: config.redisUrl, prefix: config.redisKeyPrefix, logger })
+    : undefined;
+  const closeStores = async () => {
+    await redis?.close();
+    await database.close();
+  };
   // The port is bound before the app exists (with PORT=0 the issuer depends on it); until the app
   // is ready, requests get a 503 instead of hanging.
   let handle: RequestListener = respondStarting;
@@ -88,11 +101,16 @@ export async function startPortcullis(
     await decoyHash();
     const render = createPageRenderer();
     const cookieKeys = createCookieKeyRing(() => keys.watcher.current.cookieSecrets);
+    const adapter = createOidcAdapterFactory({
+      db: database.db,
+      redis,
+      refreshTokenReuseGraceSeconds: config.refreshTokenReuseGraceSeconds,
+    });
     const buildProvider = (keySet: KeySet) => {
       const provider = createProvider({
         issuer,
         config,
-        adapter: createOidcAdapterFactory(database.db),
+        adapter,
         findAccount: accountFinder(accounts),
         signingKeys: keySet.providerJwks,
         cookieKeys,
@@ -115,7 +133,7 @@ export async function startPortcullis(
       render,
       providerHost,
       interactions: { accounts, csrf: createCsrf(cookieKeys.secrets) },
-      readiness: { database: database.ping },
+      readiness: { database: database.ping, ...(redis ? { redis: redis.ping } : {}) },
     });
     // A new key set means a rebuilt Provider (requests already in the old one finish there);
     // storage is shared, so sessions, interactions and tokens carry over. The cookie key ring
@@ -123,12 +141,17 @@ export async function startPortcullis(
     await keys.start((keySet) => providerHost.replace(buildProvider(keySet)));
     handle = app.callback();
     const stopPurge = schedulePurge(database, config.expiredPurgeIntervalSeconds, logger);
-    logger.info({ issuer, port, storage: database.kind }, 'portcullis is listening');
+    logger.info(
+      { issuer, port, storage: database.kind, redis: redis !== undefined },
+      'portcullis is listening',
+    );
 
     return {
       issuer,
       server,
       database,
+      redis,
+      revokedTokens: createRevokedTokens({ db: database.db, redis }),
       provider: () => providerHost.current,
       keys: {
         current: () => keys.watcher.current,
@@ -140,13 +163,13 @@ export async function startPortcullis(
         await stopKeys();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
-        await database.close();
+        await closeStores();
       },
     };
   } catch (error) {
     await stopKeys();
     if (server.listening) server.close();
-    await database.close();
+    await closeStores();
     throw error;
   }
 }
@@ -154,9 +177,10 @@ export async function startPortcullis(
 function schedulePurge(database: DatabaseHandle, seconds: number, logger: Logger): () => void {
   if (seconds === 0) return () => {};
   const timer = setInterval(() => {
-    purgeExpiredPayloads(database.db).then(
-      (count) => count && logger.debug({ count }, 'purged expired oidc payloads'),
-      (err: unknown) => logger.warn({ err }, 'purging expired oidc payloads failed'),
+    Promise.all([purgeExpiredPayloads(database.db), purgeExpiredRevocations(database.db)]).then(
+      ([payloads, revocations]) =>
+        payloads + revocations && logger.debug({ payloads, revocations }, 'purged expired rows'),
+      (err: unknown) => logger.warn({ err }, 'purging expired rows failed'),
     );
   }, seconds * 1000);
   timer.unref();

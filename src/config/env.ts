@@ -25,12 +25,18 @@ export const envBindings: ReadonlyArray<{ name: string; path: string[]; read: En
   { name: 'PORTCULLIS_ISSUER', path: ['issuer'], read: text },
   { name: 'DATABASE_URL', path: ['databaseUrl'], read: text },
   { name: 'REDIS_URL', path: ['redisUrl'], read: text },
+  { name: 'REDIS_KEY_PREFIX', path: ['redisKeyPrefix'], read: text },
   { name: 'PORTCULLIS_DATA_DIR', path: ['dataDir'], read: text },
   { name: 'PORTCULLIS_TRUST_PROXY', path: ['trustProxy'], read: boolean },
   { name: 'PORTCULLIS_MIGRATE_ON_START', path: ['migrateOnStart'], read: boolean },
   { name: 'LOG_LEVEL', path: ['logLevel'], read: text },
   { name: 'PORTCULLIS_KEY_ENCRYPTION_KEY', path: ['keyEncryptionKey'], read: text },
   { name: 'PORTCULLIS_COOKIE_SECRETS', path: ['cookieSecrets'], read: list },
+  {
+    name: 'PORTCULLIS_REFRESH_TOKEN_REUSE_GRACE_SECONDS',
+    path: ['refreshTokenReuseGraceSeconds'],
+    read: integer,
+  },
   { name: 'PORTCULLIS_SIGNING_ALG', path: ['keys', 'signingAlgorithm'], read: text },
   { name: 'PORTCULLIS_SIGNING_ALGS', path: ['keys', 'algorithms'], read: list },
   {

@@ -89,7 +89,15 @@ export const configSchema = z
       .string()
       .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
       .optional()
-      .describe('REDIS_URL: Redis connection URL (sessions and short-lived artifacts).'),
+      .describe(
+        'REDIS_URL: Redis connection URL. Sessions, interactions, codes and the revoked-token deny-list live there; without it, in the SQL store.',
+      ),
+    redisKeyPrefix: z
+      .string()
+      .min(1)
+      .describe(
+        'REDIS_KEY_PREFIX: prefix of every Redis key Portcullis writes, so that it can share a Redis.',
+      ),
     dataDir: z
       .string()
       .min(1)
@@ -129,6 +137,13 @@ export const configSchema = z
       ),
     ttl: ttlSchema,
     keys: keysSchema,
+    refreshTokenReuseGraceSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .describe(
+        'PORTCULLIS_REFRESH_TOKEN_REUSE_GRACE_SECONDS: how long a rotated refresh token still works, for clients that refresh concurrently; reuse after it revokes the grant. 0 disables.',
+      ),
     expiredPurgeIntervalSeconds: z
       .number()
       .int()

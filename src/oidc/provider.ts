@@ -13,6 +13,7 @@ import { errorPageRenderer, logoutPages } from './pages.ts';
 import { type ResourceServerLookup, resourceIndicators } from './resource-indicators.ts';
 import { introspectionAllowed, revocationAllowed } from './token-policies.ts';
 import { ttlConfiguration } from './ttl.ts';
+import { failClosedWhenUnavailable } from './unavailable-storage.ts';
 
 export interface ProviderDeps {
   issuer: string;
@@ -32,7 +33,7 @@ export interface ProviderDeps {
 export function createProvider(deps: ProviderDeps): Provider {
   const { keys } = deps.config;
   const configuration: Configuration = {
-    adapter: deps.adapter,
+    adapter: failClosedWhenUnavailable(deps.adapter),
     findAccount: deps.findAccount,
     claims: claimsByScope,
     scopes: SCOPES,

@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { type DataDirLock, tryLockDataDir } from './data-dir-lock.ts';
 import { listenOnPostgres } from './pg-listener.ts';
 import type { Database } from './schema.ts';
 
@@ -58,19 +59,50 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
 
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  if (!options.share) {
-    const shared = await connectToSharedSocket(dataDir);
-    if (shared) return shared;
-  }
-  const pglite = new PGlite(join(dataDir, 'pglite'));
-  return openEmbedded(pglite, options.share ? dataDir : undefined);
+  const access = await openOrShare(dataDir, options.share ?? false);
+  if ('db' in access) return access;
+  return openEmbedded(
+    new PGlite(join(dataDir, 'pglite')),
+    options.share ? dataDir : undefined,
+    access,
+  );
 }
 
-async function openEmbedded(pglite: PGlite, shareIn: string | undefined): Promise<DatabaseHandle> {
+const WAIT_FOR_DATA_DIR_MS = 30_000;
+
+/**
+ * One process opens an embedded data directory; others reach it through that process. The CLI
+ * connects to a running server's socket, or, with no server, locks the directory and opens it.
+ * A server that is still starting holds the lock before its socket exists, so the CLI waits for
+ * the socket rather than opening the files a second time; likewise a server waits for a CLI
+ * command that holds the lock to finish.
+ */
+async function openOrShare(dataDir: string, share: boolean): Promise<DatabaseHandle | DataDirLock> {
+  const deadline = Date.now() + WAIT_FOR_DATA_DIR_MS;
+  for (;;) {
+    if (!share) {
+      const shared = await connectToSharedSocket(dataDir);
+      if (shared) return shared;
+    }
+    const lock = tryLockDataDir(dataDir);
+    if (typeof lock !== 'number') return lock;
+    if (Date.now() > deadline) {
+      throw new Error(`the data directory ${dataDir} is in use by process ${lock}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function openEmbedded(
+  pglite: PGlite,
+  shareIn: string | undefined,
+  lock?: DataDirLock,
+): Promise<DatabaseHandle> {
   await pglite.waitReady;
   let server: PGLiteSocketServer | undefined;
   if (shareIn) {
     const path = socketPathIn(shareIn);
+    // Holding the lock, any socket here is a leftover of a process that died.
     if (existsSync(path)) unlinkSync(path);
     server = new PGLiteSocketServer({ db: pglite, path, maxConnections: 8 });
     await server.start();
@@ -84,6 +116,7 @@ async function openEmbedded(pglite: PGlite, shareIn: string | undefined): Promis
     beforeClose: async () => {
       await server?.stop();
     },
+    afterClose: () => lock?.release(),
   });
 }
 
@@ -102,9 +135,8 @@ async function connectToSharedSocket(dataDir: string): Promise<DatabaseHandle | 
     const client = await pool.connect();
     client.release();
   } catch {
+    // Nobody answers yet (a server starting) or any more (a server that died): the lock decides.
     await pool.end();
-    // Nobody answers: a server that stopped without cleaning up left its socket behind.
-    unlinkSync(path);
     return undefined;
   }
   return handleFor(
@@ -116,6 +148,7 @@ async function connectToSharedSocket(dataDir: string): Promise<DatabaseHandle | 
 interface HandleExtras {
   listen?: DatabaseHandle['listen'];
   beforeClose?: () => Promise<void>;
+  afterClose?: () => void;
 }
 
 function handleFor(
@@ -133,6 +166,7 @@ function handleFor(
     async close() {
       await extras.beforeClose?.();
       await db.destroy();
+      extras.afterClose?.();
     },
   };
 }

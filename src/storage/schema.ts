@@ -74,6 +74,12 @@ export interface AuditEventsTable {
   created_at: CreatedAt;
 }
 
+export interface RevokedTokensTable {
+  jti: string;
+  expires_at: Date;
+  revoked_at: CreatedAt;
+}
+
 export interface Database {
   accounts: AccountsTable;
   clients: ClientsTable;
@@ -81,4 +87,5 @@ export interface Database {
   signing_keys: SigningKeysTable;
   cookie_keys: CookieKeysTable;
   audit_events: AuditEventsTable;
+  revoked_tokens: RevokedTokensTable;
 }
