@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqlBackends } from '../support/backends.ts';
+import { serverBackends } from '../support/backends.ts';
 import { Browser } from '../support/browser.ts';
 import { discover, REDIRECT_URI, signIn } from '../support/flow.ts';
 import { maxAgeOf, strictResourceServer } from '../support/resource-server.ts';
@@ -12,7 +12,7 @@ interface Verified {
   kid: string;
 }
 
-describe.each(sqlBackends)('zero-downtime key rotation on $name storage', (backend) => {
+describe.each(serverBackends)('zero-downtime key rotation on $name storage', (backend) => {
   let server: TestServer;
   let client: oidc.Configuration;
   let clientId: string;
