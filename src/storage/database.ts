@@ -5,6 +5,7 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { type DataDirLock, tryLockDataDir } from './data-dir-lock.ts';
+import { createPostgresPool } from './postgres-pool.ts';
 import type { Database } from './schema.ts';
 
 export type DatabaseKind = 'postgres' | 'embedded' | 'embedded-shared';
@@ -36,13 +37,7 @@ const socketPathIn = (dir: string) => join(dir, `.s.PGSQL.${SOCKET_PORT}`);
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({
-      connectionString: options.databaseUrl,
-      max: options.poolSize ?? 10,
-    });
-    // An idle connection that Postgres terminates (restart, failover) is dropped from the pool
-    // and replaced on next use; without a listener its error would end the process.
-    pool.on('error', () => {});
+    const pool = createPostgresPool(options.databaseUrl, options.poolSize ?? 10);
     return handleFor(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
   }
   if (options.inMemory) return openEmbedded(new PGlite(), undefined);
