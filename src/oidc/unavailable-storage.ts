@@ -21,7 +21,8 @@ export class TemporarilyUnavailable extends errors.OIDCProviderError {
 
 type AnyMethod = (...args: never[]) => Promise<unknown>;
 
-function translated<M extends AnyMethod>(method: M): M {
+/** The same function, with an unavailable store surfacing as the exposed 503 above. */
+export function translated<M extends AnyMethod>(method: M): M {
   return (async (...args: Parameters<M>) => {
     try {
       return await method(...args);

@@ -6,6 +6,7 @@ import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { type DataDirLock, tryLockDataDir } from './data-dir-lock.ts';
 import { listenOnPostgres } from './pg-listener.ts';
+import { createPostgresPool } from './postgres-pool.ts';
 import type { Database } from './schema.ts';
 
 export type DatabaseKind = 'postgres' | 'embedded' | 'embedded-shared';
@@ -43,13 +44,7 @@ const socketPathIn = (dir: string) => join(dir, `.s.PGSQL.${SOCKET_PORT}`);
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({
-      connectionString: options.databaseUrl,
-      max: options.poolSize ?? 10,
-    });
-    // An idle connection that Postgres terminates (restart, failover) is dropped from the pool
-    // and replaced on next use; without a listener its error would end the process.
-    pool.on('error', () => {});
+    const pool = createPostgresPool(options.databaseUrl, options.poolSize ?? 10);
     const databaseUrl = options.databaseUrl;
     return handleFor(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres', {
       listen: (channel, onNotify) => listenOnPostgres(databaseUrl, channel, onNotify),
