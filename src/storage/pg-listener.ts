@@ -35,6 +35,10 @@ export async function listenOnPostgres(
     next.on('notification', onNotify);
     await next.connect();
     await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    if (stopped) {
+      await next.end();
+      return;
+    }
     client = next;
     // Changes made while no connection listened were missed: look once now.
     onNotify();
