@@ -13,3 +13,23 @@ export class DomainError extends Error {
     this.status = status;
   }
 }
+
+/**
+ * A dependency (Redis, Postgres) does not answer. Requests that need it fail closed with a 503
+ * and `temporarily_unavailable`, never with a fallback that would weaken a guarantee (a session
+ * kept in one process's memory, a deny-list that forgets). `dependency` names it for logs.
+ */
+export class DependencyUnavailableError extends DomainError {
+  readonly dependency: string;
+
+  constructor(dependency: string, cause: unknown) {
+    super(
+      'temporarily_unavailable',
+      'The service is temporarily unavailable. Try again in a moment.',
+      503,
+    );
+    this.name = 'DependencyUnavailableError';
+    this.dependency = dependency;
+    this.cause = cause;
+  }
+}

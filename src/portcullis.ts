@@ -6,15 +6,20 @@ import type { AdapterPayload } from 'oidc-provider';
 import type { Config } from './config/schema.ts';
 import { resolveSecrets } from './config/secrets.ts';
 import { createAccountsService } from './domain/accounts.service.ts';
+import { createCookieKeyRing } from './domain/cookie-key-ring.ts';
+import type { KeyRotationService } from './domain/key-rotation.service.ts';
+import type { KeySet } from './domain/key-set.service.ts';
 import { decoyHash } from './domain/password.ts';
-import { createSigningKeysService } from './domain/signing-keys.service.ts';
 import { createHttpApp } from './http/app.ts';
 import { createCsrf } from './http/csrf.ts';
+import { prepareKeys } from './keys-in-force.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { accountFinder } from './oidc/claims.ts';
+import type { KeyWatcher } from './oidc/key-watcher.ts';
 import { createProvider } from './oidc/provider.ts';
 import { observeProvider } from './oidc/provider-events.ts';
 import { createProviderHost } from './oidc/provider-host.ts';
+import type { ResourceServerLookup } from './oidc/resource-indicators.ts';
 import { createPageRenderer } from './render.ts';
 import { createClientCache } from './storage/client-cache.ts';
 import { watchClientChanges } from './storage/client-changes.ts';
@@ -22,12 +27,24 @@ import { type DatabaseHandle, openDatabase } from './storage/database.ts';
 import { migrateToLatest } from './storage/migrate.ts';
 import { createOidcAdapterFactory } from './storage/oidc-adapter-factory.ts';
 import { purgeExpiredPayloads } from './storage/oidc-sql-adapter.ts';
+import { openRedis, type RedisHandle } from './storage/redis.ts';
+import { purgeExpiredRevocations } from './storage/revoked-tokens.sql.ts';
+import { createRevokedTokens, type RevokedTokens } from './storage/revoked-tokens.ts';
 
 export interface Portcullis {
   issuer: string;
   server: Server;
   database: DatabaseHandle;
+  /** Set when REDIS_URL is. */
+  redis: RedisHandle | undefined;
+  revokedTokens: RevokedTokens;
   provider(): Provider;
+  keys: {
+    /** The key set this instance signs and verifies with right now. */
+    current(): KeySet;
+    rotation: KeyRotationService;
+    watcher: KeyWatcher;
+  };
   close(): Promise<void>;
 }
 
@@ -35,6 +52,10 @@ export interface StartOptions {
   logger?: Logger;
   /** Embedded storage in memory only, for tests. */
   inMemory?: boolean;
+  /** The APIs access tokens may be issued for (resource indicators); none by default. */
+  resourceServers?: ResourceServerLookup;
+  /** Learn of key changes by polling only, without LISTEN; for tests of the fallback. */
+  pollKeysOnly?: boolean;
 }
 
 /** The composition root: storage, then services, then the provider, then HTTP; once. */
@@ -46,7 +67,7 @@ export async function startPortcullis(
   const secrets = resolveSecrets(config, (file) =>
     logger.warn(
       { file },
-      'generated secrets into the data directory; set PORTCULLIS_KEY_ENCRYPTION_KEY and PORTCULLIS_COOKIE_SECRETS in production',
+      'generated a key-encryption key into the data directory; set PORTCULLIS_KEY_ENCRYPTION_KEY in production',
     ),
   );
   const database = await openDatabase({
@@ -55,15 +76,24 @@ export async function startPortcullis(
     inMemory: options.inMemory ?? false,
     share: !config.databaseUrl && !options.inMemory,
   });
+  const redis = config.redisUrl
+    ? await openRedis({ url: config.redisUrl, prefix: config.redisKeyPrefix, logger })
+    : undefined;
+  const closeStores = async () => {
+    await redis?.close();
+    await database.close();
+  };
   // The port is bound before the app exists (with PORT=0 the issuer depends on it); until the app
   // is ready, requests get a 503 instead of hanging.
   let handle: RequestListener = respondStarting;
   const server = createServer((req, res) => handle(req, res));
+  let stopKeys = async () => {};
   let stopClientChanges = async () => {};
   try {
     if (config.migrateOnStart) await migrateToLatest(database.db);
-    const signingKeys = createSigningKeysService(database.db, secrets.keyEncryptionKey);
-    await signingKeys.ensureKeys();
+    const listen = !options.pollKeysOnly;
+    const keys = await prepareKeys({ config, database, secrets, logger, listen });
+    stopKeys = keys.stop;
 
     server.listen(config.port, config.host);
     await once(server, 'listening');
@@ -79,48 +109,79 @@ export async function startPortcullis(
     // Computed now so that the first login with an unknown email costs no more than the others.
     await decoyHash();
     const render = createPageRenderer();
-    const provider = createProvider({
-      issuer,
-      config,
-      adapter: createOidcAdapterFactory(database.db, clientCache),
-      findAccount: accountFinder(accounts),
-      signingKeys: await signingKeys.loadPrivateJwks(),
-      cookieSecrets: secrets.cookieSecrets,
-      render,
+    const cookieKeys = createCookieKeyRing(() => keys.watcher.current.cookieSecrets);
+    const adapter = createOidcAdapterFactory({
+      db: database.db,
+      redis,
+      refreshTokenReuseGraceSeconds: config.refreshTokenReuseGraceSeconds,
+      clientCache,
     });
-    observeProvider(provider, logger);
-    const providerHost = createProviderHost(provider);
+    const buildProvider = (keySet: KeySet) => {
+      const provider = createProvider({
+        issuer,
+        config,
+        adapter,
+        findAccount: accountFinder(accounts),
+        signingKeys: keySet.providerJwks,
+        cookieKeys,
+        render,
+        resourceServers: options.resourceServers,
+      });
+      observeProvider(provider, logger);
+      return provider;
+    };
+    const providerHost = createProviderHost(buildProvider(keys.watcher.current));
     const app = createHttpApp({
       issuer,
       trustProxy: config.trustProxy,
-      cookieSecrets: secrets.cookieSecrets,
+      cookieKeys,
+      jwks: {
+        keys: () => keys.watcher.current.publishedJwks,
+        maxAgeSeconds: config.keys.jwksMaxAgeSeconds,
+      },
       logger,
       render,
       providerHost,
-      interactions: { accounts, csrf: createCsrf(secrets.cookieSecrets) },
-      readiness: { database: database.ping },
+      interactions: { accounts, csrf: createCsrf(cookieKeys.secrets) },
+      readiness: { database: database.ping, ...(redis ? { redis: redis.ping } : {}) },
     });
+    // A new key set means a rebuilt Provider (requests already in the old one finish there);
+    // storage is shared, so sessions, interactions and tokens carry over. The cookie key ring
+    // reads the key set in force on every use.
+    await keys.start((keySet) => providerHost.replace(buildProvider(keySet)));
     handle = app.callback();
     const stopPurge = schedulePurge(database, config.expiredPurgeIntervalSeconds, logger);
-    logger.info({ issuer, port, storage: database.kind }, 'portcullis is listening');
+    logger.info(
+      { issuer, port, storage: database.kind, redis: redis !== undefined },
+      'portcullis is listening',
+    );
 
     return {
       issuer,
       server,
       database,
+      redis,
+      revokedTokens: createRevokedTokens({ db: database.db, redis }),
       provider: () => providerHost.current,
+      keys: {
+        current: () => keys.watcher.current,
+        rotation: keys.rotation,
+        watcher: keys.watcher,
+      },
       async close() {
         stopPurge();
+        await stopKeys();
         await stopClientChanges();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
-        await database.close();
+        await closeStores();
       },
     };
   } catch (error) {
+    await stopKeys();
     if (server.listening) server.close();
     await stopClientChanges();
-    await database.close();
+    await closeStores();
     throw error;
   }
 }
@@ -128,9 +189,10 @@ export async function startPortcullis(
 function schedulePurge(database: DatabaseHandle, seconds: number, logger: Logger): () => void {
   if (seconds === 0) return () => {};
   const timer = setInterval(() => {
-    purgeExpiredPayloads(database.db).then(
-      (count) => count && logger.debug({ count }, 'purged expired oidc payloads'),
-      (err: unknown) => logger.warn({ err }, 'purging expired oidc payloads failed'),
+    Promise.all([purgeExpiredPayloads(database.db), purgeExpiredRevocations(database.db)]).then(
+      ([payloads, revocations]) =>
+        payloads + revocations && logger.debug({ payloads, revocations }, 'purged expired rows'),
+      (err: unknown) => logger.warn({ err }, 'purging expired rows failed'),
     );
   }, seconds * 1000);
   timer.unref();

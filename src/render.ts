@@ -1,7 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
+import { projectPath } from './paths.ts';
 
-const viewsDir = fileURLToPath(new URL('../views/', import.meta.url));
+const viewsDir = projectPath('views');
 
 export type RenderPage = (template: string, context?: Record<string, unknown>) => string;
 

@@ -1,6 +1,9 @@
 import type { Config } from '../config/schema.ts';
+import { resolveSecrets } from '../config/secrets.ts';
 import { createAccountsService } from '../domain/accounts.service.ts';
 import { createClientsService } from '../domain/clients.service.ts';
+import { createKeyRevocationService } from '../domain/key-revocation.service.ts';
+import { createKeyRotationService } from '../domain/key-rotation.service.ts';
 import { type DatabaseHandle, openDatabase } from '../storage/database.ts';
 import { migrateToLatest } from '../storage/migrate.ts';
 
@@ -10,9 +13,16 @@ export interface CliContext {
   database: DatabaseHandle;
   accounts: ReturnType<typeof createAccountsService>;
   clients: ReturnType<typeof createClientsService>;
+  /** Key services; they need the key-encryption key, which is only resolved when asked for. */
+  keys: () => KeyServices;
   stdin: () => Promise<string>;
   print: (human: string, json: object) => void;
   warn: (message: string) => void;
+}
+
+export interface KeyServices {
+  rotation: ReturnType<typeof createKeyRotationService>;
+  revocation: ReturnType<typeof createKeyRevocationService>;
 }
 
 export interface IO {
@@ -43,6 +53,15 @@ export async function openCliContext(config: Config, io: IO, json: boolean): Pro
     database,
     accounts: createAccountsService(database.db),
     clients: createClientsService(database.db),
+    keys: () => {
+      const kek = resolveSecrets(config, (file) =>
+        warn(`generated a key-encryption key into ${file}`),
+      ).keyEncryptionKey;
+      return {
+        rotation: createKeyRotationService({ db: database.db, kek, keys: config.keys }),
+        revocation: createKeyRevocationService(database.db, kek),
+      };
+    },
     stdin: io.stdin,
     print: (human, value) => io.stdout(json ? `${JSON.stringify(value)}\n` : `${human}\n`),
     warn,

@@ -33,7 +33,7 @@ async function run(argv: string[]): Promise<void> {
     },
     users: (args) => usersCommand(ctx, action, args),
     clients: (args) => clientsCommand(ctx, action, args),
-    keys: () => keysCommand(ctx, action),
+    keys: (args) => keysCommand(ctx, action, args),
   };
   const command = commands[group];
   if (!command) throw new UsageError(`unknown command: ${group}`);

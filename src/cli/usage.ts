@@ -20,7 +20,11 @@ Commands:
   clients show <client_id> [--json]
   clients delete <client_id>
   clients rotate-secret <client_id> [--json]
-  keys list [--json]
+  keys list [--json]                      signing keys and cookie keys, with state and dates
+  keys rotate [--json]                    publish a next key now; it signs after the lead time
+  keys revoke <kid|cookie-key-id> [--json]
+                                          emergency: unpublish and stop using a key at once,
+                                          sign with a new key, and print what that breaks
 
 Every command reads the same configuration as the server (config/*.json and the environment).
 With --json, a command prints exactly one JSON object on stdout.`;

@@ -25,12 +25,44 @@ export const envBindings: ReadonlyArray<{ name: string; path: string[]; read: En
   { name: 'PORTCULLIS_ISSUER', path: ['issuer'], read: text },
   { name: 'DATABASE_URL', path: ['databaseUrl'], read: text },
   { name: 'REDIS_URL', path: ['redisUrl'], read: text },
+  { name: 'REDIS_KEY_PREFIX', path: ['redisKeyPrefix'], read: text },
   { name: 'PORTCULLIS_DATA_DIR', path: ['dataDir'], read: text },
   { name: 'PORTCULLIS_TRUST_PROXY', path: ['trustProxy'], read: boolean },
   { name: 'PORTCULLIS_MIGRATE_ON_START', path: ['migrateOnStart'], read: boolean },
   { name: 'LOG_LEVEL', path: ['logLevel'], read: text },
   { name: 'PORTCULLIS_KEY_ENCRYPTION_KEY', path: ['keyEncryptionKey'], read: text },
   { name: 'PORTCULLIS_COOKIE_SECRETS', path: ['cookieSecrets'], read: list },
+  {
+    name: 'PORTCULLIS_REFRESH_TOKEN_REUSE_GRACE_SECONDS',
+    path: ['refreshTokenReuseGraceSeconds'],
+    read: integer,
+  },
+  { name: 'PORTCULLIS_SIGNING_ALG', path: ['keys', 'signingAlgorithm'], read: text },
+  { name: 'PORTCULLIS_SIGNING_ALGS', path: ['keys', 'algorithms'], read: list },
+  {
+    name: 'PORTCULLIS_KEY_ROTATION_INTERVAL_SECONDS',
+    path: ['keys', 'rotationIntervalSeconds'],
+    read: integer,
+  },
+  { name: 'PORTCULLIS_KEY_LEAD_TIME_SECONDS', path: ['keys', 'leadTimeSeconds'], read: integer },
+  { name: 'PORTCULLIS_KEY_RETENTION_SECONDS', path: ['keys', 'retentionSeconds'], read: integer },
+  {
+    name: 'PORTCULLIS_COOKIE_KEY_RETENTION_SECONDS',
+    path: ['keys', 'cookieRetentionSeconds'],
+    read: integer,
+  },
+  { name: 'PORTCULLIS_JWKS_MAX_AGE_SECONDS', path: ['keys', 'jwksMaxAgeSeconds'], read: integer },
+  {
+    name: 'PORTCULLIS_KEY_JOB_INTERVAL_SECONDS',
+    path: ['keys', 'jobIntervalSeconds'],
+    read: integer,
+  },
+  {
+    name: 'PORTCULLIS_KEY_WATCH_INTERVAL_SECONDS',
+    path: ['keys', 'watchIntervalSeconds'],
+    read: integer,
+  },
+  { name: 'PORTCULLIS_KEY_MARGIN_SECONDS', path: ['keys', 'marginSeconds'], read: integer },
 ];
 
 export function envNameFor(path: readonly PropertyKey[]): string | undefined {

@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { z } from 'zod';
+import { projectPath } from '../paths.ts';
 import { envBindings, envNameFor } from './env.ts';
 import { type Config, configSchema } from './schema.ts';
 
-const configDir = fileURLToPath(new URL('../../config/', import.meta.url));
+const configDir = projectPath('config');
 
 type Tree = Record<string, unknown>;
 
@@ -42,7 +43,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 
 function readJson(name: string): Tree {
   if (!/^[a-z]+\.json$/.test(name)) return {};
-  const file = `${configDir}${name}`;
+  const file = join(configDir, name);
   if (!existsSync(file)) return {};
   return JSON.parse(readFileSync(file, 'utf8')) as Tree;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { keyTimingProblems } from './key-timing.ts';
 
 const seconds = (description: string) => z.number().int().positive().describe(description);
 
@@ -12,6 +13,51 @@ export const ttlSchema = z
     session: seconds('Lifetime of a browser session at Portcullis, in seconds.'),
     interaction: seconds('Time a user has to complete login and consent, in seconds.'),
     grant: seconds('Lifetime of a grant (the consent record), in seconds.'),
+  })
+  .strict();
+
+export const SIGNING_ALGORITHMS = ['ES256', 'RS256', 'EdDSA'] as const;
+const signingAlgorithm = z.enum(SIGNING_ALGORITHMS);
+
+export const keysSchema = z
+  .object({
+    signingAlgorithm: signingAlgorithm.describe(
+      'PORTCULLIS_SIGNING_ALG: algorithm that signs JWT access tokens by default. ID tokens stay RS256 unless a client registers another id_token_signed_response_alg (OpenID Connect Core).',
+    ),
+    algorithms: z
+      .array(signingAlgorithm)
+      .min(1)
+      .describe(
+        'PORTCULLIS_SIGNING_ALGS: comma-separated algorithms a signing key is kept for. Must include RS256 (OpenID Connect requires it) and signingAlgorithm; add EdDSA to offer Ed25519.',
+      ),
+    rotationIntervalSeconds: seconds(
+      'PORTCULLIS_KEY_ROTATION_INTERVAL_SECONDS: how long a key signs before the next one takes over (signing and cookie keys).',
+    ),
+    leadTimeSeconds: seconds(
+      'PORTCULLIS_KEY_LEAD_TIME_SECONDS: how long a new key is published before it signs. At least jwksMaxAgeSeconds + watchIntervalSeconds + marginSeconds.',
+    ),
+    retentionSeconds: seconds(
+      'PORTCULLIS_KEY_RETENTION_SECONDS: how long a retired signing key stays in JWKS. At least the longest of ttl.idToken, ttl.accessToken, ttl.clientCredentials + jwksMaxAgeSeconds + watchIntervalSeconds + marginSeconds.',
+    ),
+    cookieRetentionSeconds: seconds(
+      'PORTCULLIS_COOKIE_KEY_RETENTION_SECONDS: how long a retired cookie key still verifies cookies. At least ttl.session + watchIntervalSeconds + marginSeconds.',
+    ),
+    jwksMaxAgeSeconds: seconds(
+      'PORTCULLIS_JWKS_MAX_AGE_SECONDS: Cache-Control max-age of /jwks; also how long a resource server may keep trusting an emergency-revoked key.',
+    ),
+    jobIntervalSeconds: seconds(
+      'PORTCULLIS_KEY_JOB_INTERVAL_SECONDS: how often each instance runs the rotation job (one instance acts at a time).',
+    ),
+    watchIntervalSeconds: seconds(
+      'PORTCULLIS_KEY_WATCH_INTERVAL_SECONDS: how often each instance checks the key table for changes (Postgres notifications usually tell it sooner).',
+    ),
+    marginSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .describe(
+        'PORTCULLIS_KEY_MARGIN_SECONDS: slack added to every key-timing rule for clock skew and slow requests.',
+      ),
   })
   .strict();
 
@@ -43,7 +89,15 @@ export const configSchema = z
       .string()
       .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
       .optional()
-      .describe('REDIS_URL: Redis connection URL (sessions and short-lived artifacts).'),
+      .describe(
+        'REDIS_URL: Redis connection URL. Sessions, interactions, codes and the revoked-token deny-list live there; without it, in the SQL store.',
+      ),
+    redisKeyPrefix: z
+      .string()
+      .min(1)
+      .describe(
+        'REDIS_KEY_PREFIX: prefix of every Redis key Portcullis writes, so that it can share a Redis.',
+      ),
     dataDir: z
       .string()
       .min(1)
@@ -67,26 +121,46 @@ export const configSchema = z
       )
       .optional()
       .describe(
-        'PORTCULLIS_KEY_ENCRYPTION_KEY: base64 32-byte key that encrypts signing keys at rest.',
+        'PORTCULLIS_KEY_ENCRYPTION_KEY: base64 32-byte key that encrypts signing and cookie keys at rest.',
       ),
     cookieSecrets: z
       .array(z.string().min(32, 'each secret must be at least 32 characters'))
       .min(1)
       .optional()
-      .describe('PORTCULLIS_COOKIE_SECRETS: comma-separated cookie signing secrets, newest first.'),
+      .describe(
+        'PORTCULLIS_COOKIE_SECRETS: comma-separated secrets that still verify cookies but never sign them; cookie keys rotate in the database.',
+      ),
     requireSecretsFromEnv: z
       .boolean()
-      .describe('Refuse to generate secrets into dataDir; production requires them from env.'),
+      .describe(
+        'Refuse to generate the key-encryption key into dataDir; production requires it from env.',
+      ),
     ttl: ttlSchema,
+    keys: keysSchema,
+    refreshTokenReuseGraceSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .describe(
+        'PORTCULLIS_REFRESH_TOKEN_REUSE_GRACE_SECONDS: how long a rotated refresh token still works, for clients that refresh concurrently; reuse after it revokes the grant. 0 disables.',
+      ),
     expiredPurgeIntervalSeconds: z
       .number()
       .int()
       .min(0)
       .describe('How often expired rows are purged from the SQL store; 0 disables the job.'),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    for (const problem of keyTimingProblems(config)) {
+      ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+    }
+  });
 
 export type Config = z.infer<typeof configSchema>;
+export type KeysConfig = z.infer<typeof keysSchema>;
+export type TtlConfig = z.infer<typeof ttlSchema>;
+export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
 
 /** The issuer in force: the configured one, or localhost on the configured port. */
 export function issuerOf(config: Config): string {

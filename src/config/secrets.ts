@@ -6,35 +6,37 @@ import type { Config } from './schema.ts';
 
 export interface Secrets {
   keyEncryptionKey: Buffer;
+  /**
+   * Cookie secrets from the environment. They only verify: the cookie keys that sign are
+   * generated, rotated and shared through the database (see the key rotation service).
+   */
   cookieSecrets: string[];
 }
 
 interface GeneratedSecrets {
   keyEncryptionKey: string;
-  cookieSecrets: string[];
+  /** Written by earlier versions; still honoured for verification. */
+  cookieSecrets?: string[];
 }
 
 /**
- * Secrets come from the environment. Outside production, a missing one is generated once into
- * `<dataDir>/secrets.json` (mode 0600) so that `npm start` works on a fresh machine; `onGenerated`
- * is told so the operator sees a warning.
+ * Secrets come from the environment. Outside production, a missing key-encryption key is
+ * generated once into `<dataDir>/secrets.json` (mode 0600) so that `npm start` works on a fresh
+ * machine; `onGenerated` is told so the operator sees a warning.
  */
 export function resolveSecrets(config: Config, onGenerated: (file: string) => void): Secrets {
-  if (config.keyEncryptionKey && config.cookieSecrets) {
-    return fromValues(config.keyEncryptionKey, config.cookieSecrets);
+  if (config.keyEncryptionKey) {
+    return fromValues(config.keyEncryptionKey, config.cookieSecrets ?? []);
   }
   if (config.requireSecretsFromEnv) {
-    const missing = [
-      config.keyEncryptionKey ? undefined : 'keyEncryptionKey (PORTCULLIS_KEY_ENCRYPTION_KEY)',
-      config.cookieSecrets ? undefined : 'cookieSecrets (PORTCULLIS_COOKIE_SECRETS)',
-    ].filter((item): item is string => item !== undefined);
-    throw new ConfigError(missing.map((key) => `${key}: is required in this environment`));
+    throw new ConfigError([
+      'keyEncryptionKey (PORTCULLIS_KEY_ENCRYPTION_KEY): is required in this environment',
+    ]);
   }
-  const file = join(config.dataDir, 'secrets.json');
-  const generated = readOrCreate(file, onGenerated);
+  const generated = readOrCreate(join(config.dataDir, 'secrets.json'), onGenerated);
   return fromValues(
-    config.keyEncryptionKey ?? generated.keyEncryptionKey,
-    config.cookieSecrets ?? generated.cookieSecrets,
+    generated.keyEncryptionKey,
+    config.cookieSecrets ?? generated.cookieSecrets ?? [],
   );
 }
 
@@ -44,10 +46,7 @@ function fromValues(keyEncryptionKey: string, cookieSecrets: string[]): Secrets 
 
 function readOrCreate(file: string, onGenerated: (file: string) => void): GeneratedSecrets {
   if (existsSync(file)) return readGenerated(file);
-  const secrets: GeneratedSecrets = {
-    keyEncryptionKey: randomBytes(32).toString('base64'),
-    cookieSecrets: [randomBytes(32).toString('base64url')],
-  };
+  const secrets: GeneratedSecrets = { keyEncryptionKey: randomBytes(32).toString('base64') };
   mkdirSync(join(file, '..'), { recursive: true });
   writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   onGenerated(file);
@@ -62,15 +61,17 @@ function readGenerated(file: string): GeneratedSecrets {
     parsed = undefined;
   }
   const { keyEncryptionKey, cookieSecrets } = parsed ?? {};
+  const validCookieSecrets =
+    cookieSecrets === undefined ||
+    (Array.isArray(cookieSecrets) && cookieSecrets.every((secret) => typeof secret === 'string'));
   if (
     typeof keyEncryptionKey !== 'string' ||
     Buffer.from(keyEncryptionKey, 'base64').length !== 32 ||
-    !Array.isArray(cookieSecrets) ||
-    cookieSecrets.length === 0
+    !validCookieSecrets
   ) {
     throw new ConfigError([
       `${file}: is not a secrets file Portcullis wrote; restore it or set the secrets in the environment`,
     ]);
   }
-  return { keyEncryptionKey, cookieSecrets };
+  return cookieSecrets ? { keyEncryptionKey, cookieSecrets } : { keyEncryptionKey };
 }

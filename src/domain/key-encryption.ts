@@ -33,8 +33,8 @@ export function decryptWithKek(kek: Buffer, sealed: string, context: string): st
   } catch {
     throw new DomainError(
       'key_decryption_failed',
-      'PORTCULLIS_KEY_ENCRYPTION_KEY does not decrypt the signing keys stored in the database; ' +
-        'start with the key-encryption key they were created with',
+      'PORTCULLIS_KEY_ENCRYPTION_KEY does not decrypt the signing and cookie keys stored in the ' +
+        'database; start with the key-encryption key they were created with (no key was changed)',
       500,
     );
   }

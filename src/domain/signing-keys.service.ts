@@ -1,72 +1,65 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
-import { type Kysely, sql } from 'kysely';
-import { recordAuditEvent } from '../storage/audit.repository.ts';
-import type { Database } from '../storage/schema.ts';
 import {
   insertSigningKey,
   listPublishedSigningKeys,
-  listSigningKeys,
+  updateSigningKey,
 } from '../storage/signing-keys.repository.ts';
-import { decryptWithKek, encryptWithKek } from './key-encryption.ts';
+import { encryptWithKek } from './key-encryption.ts';
+import { type KeyFamily, lifecycleOf, transitionColumns } from './key-family.ts';
 
-/** ES256 signs by default; OpenID Connect requires RS256 support, so an RS256 key always exists. */
-export const SIGNING_ALGORITHMS = ['ES256', 'RS256'] as const;
-export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
-
-export interface PrivateSigningJwk extends JWK {
+export interface PublicSigningJwk extends JWK {
   kid: string;
   alg: string;
   use: 'sig';
 }
 
-export function createSigningKeysService(db: Kysely<Database>, kek: Buffer) {
-  async function generate(alg: SigningAlgorithm, trx: Kysely<Database>, actor: string) {
-    const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
-    const publicJwk = await exportJWK(publicKey);
-    const kid = await calculateJwkThumbprint(publicJwk);
-    const privateJwk = { ...(await exportJWK(privateKey)), kid, alg, use: 'sig' };
-    await insertSigningKey(trx, {
-      kid,
-      alg,
-      state: 'current',
-      public_jwk: JSON.stringify({ ...publicJwk, kid, alg, use: 'sig' }),
-      private_jwk_encrypted: encryptWithKek(kek, JSON.stringify(privateJwk), kid),
-      activated_at: new Date(),
-    });
-    await recordAuditEvent(trx, { type: 'signing_key.created', actor, data: { kid, alg } });
-  }
-
-  return {
-    /**
-     * Creates a signing key for every algorithm that has none. Instances starting together take
-     * a transaction-scoped advisory lock so that only one of them generates keys.
-     */
-    async ensureKeys(actor = 'system:startup'): Promise<void> {
-      await db.transaction().execute(async (trx) => {
-        await sql`select pg_advisory_xact_lock(hashtext('portcullis.signing_keys'))`.execute(trx);
-        const existing = await listPublishedSigningKeys(trx);
-        for (const alg of SIGNING_ALGORITHMS) {
-          if (!existing.some((key) => key.alg === alg && key.state === 'current')) {
-            await generate(alg, trx, actor);
-          }
-        }
-      });
-    },
-
-    /**
-     * The private keys the provider signs with, current ones first (the provider signs with the
-     * first key of an algorithm). Fails if the key-encryption key does not open them.
-     */
-    async loadPrivateJwks(): Promise<PrivateSigningJwk[]> {
-      const rows = await listPublishedSigningKeys(db);
-      const rank = (state: string) => (state === 'current' ? 0 : 1);
-      return rows
-        .sort((a, b) => rank(a.state) - rank(b.state))
-        .map((row) => JSON.parse(decryptWithKek(kek, row.private_jwk_encrypted, row.kid)));
-    },
-
-    list: () => listSigningKeys(db),
-  };
+export interface PrivateSigningJwk extends PublicSigningJwk {
+  /** ['verify'] on every key that must not sign (next, retired); absent on the signing key. */
+  key_ops?: string[];
 }
 
-export type SigningKeysService = ReturnType<typeof createSigningKeysService>;
+/** A fresh key pair; `kid` is its RFC 7638 thumbprint, the private half sealed under the KEK. */
+async function generateSigningKey(alg: string, kek: Buffer) {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  const exported = await exportJWK(publicKey);
+  const kid = await calculateJwkThumbprint(exported);
+  const publicJwk: PublicSigningJwk = { ...exported, kid, alg, use: 'sig' };
+  const privateJwk: PrivateSigningJwk = { ...(await exportJWK(privateKey)), kid, alg, use: 'sig' };
+  return { kid, publicJwk, sealed: encryptWithKek(kek, JSON.stringify(privateJwk), kid) };
+}
+
+/** The signing keys of one algorithm, as a family the rotation service drives. */
+export function signingKeyFamily(alg: string, kek: Buffer): KeyFamily {
+  return {
+    kind: 'signing_key',
+    name: alg,
+    async listLive(db) {
+      const rows = await listPublishedSigningKeys(db);
+      return rows.filter((row) => row.alg === alg).map((row) => lifecycleOf(row.kid, row));
+    },
+    async create(db, { state, promoteAt, now }) {
+      const { kid, publicJwk, sealed } = await generateSigningKey(alg, kek);
+      await insertSigningKey(db, {
+        kid,
+        alg,
+        state,
+        public_jwk: JSON.stringify(publicJwk),
+        private_jwk_encrypted: sealed,
+        created_at: now,
+        promote_at: promoteAt,
+        activated_at: state === 'current' ? now : null,
+      });
+      return kid;
+    },
+    async transition(db, kid, state, now) {
+      const destroy = state === 'removed' || state === 'revoked';
+      await updateSigningKey(db, kid, {
+        ...transitionColumns(state, now),
+        ...(destroy ? { private_jwk_encrypted: null } : {}),
+      });
+    },
+    async setPromoteAt(db, kid, promoteAt) {
+      await updateSigningKey(db, kid, { promote_at: promoteAt });
+    },
+  };
+}

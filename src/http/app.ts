@@ -1,4 +1,5 @@
 import Koa from 'koa';
+import type { CookieKeyRing } from '../domain/cookie-key-ring.ts';
 import type { Logger } from '../logger.ts';
 import type { ProviderHost } from '../oidc/provider-host.ts';
 import type { RenderPage } from '../render.ts';
@@ -6,6 +7,7 @@ import { assets } from './assets.ts';
 import { errorHandler } from './error-handler.ts';
 import { healthRoutes, type ReadinessCheck } from './health.routes.ts';
 import { type InteractionDeps, interactionRoutes } from './interaction.routes.ts';
+import { type JwksDeps, jwksRoutes } from './jwks.routes.ts';
 import { pinHostToIssuer } from './pin-host.ts';
 import { requestLog } from './request-log.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -14,8 +16,12 @@ import { staticDocuments } from './static-documents.ts';
 export interface HttpDeps {
   issuer: string;
   trustProxy: boolean;
-  /** Signs cookies. oidc-provider runs on this app's request context, so it uses these too. */
-  cookieSecrets: string[];
+  /**
+   * Signs cookies. oidc-provider runs on this app's request context, so it uses these too; the
+   * ring follows cookie key rotation by itself.
+   */
+  cookieKeys: CookieKeyRing;
+  jwks: JwksDeps;
   logger: Logger;
   render: RenderPage;
   providerHost: ProviderHost;
@@ -24,11 +30,12 @@ export interface HttpDeps {
 }
 
 /**
- * The Koa app: our routes first (health, assets, interaction pages), then oidc-provider for every
- * protocol endpoint, as oidc-provider's own example composes it.
+ * The Koa app: our routes first (health, assets, JWKS, interaction pages), then oidc-provider for
+ * every protocol endpoint, as oidc-provider's own example composes it.
  */
 export function createHttpApp(deps: HttpDeps): Koa {
-  const app = new Koa({ proxy: deps.trustProxy, keys: deps.cookieSecrets });
+  const app = new Koa({ proxy: deps.trustProxy });
+  app.keys = deps.cookieKeys;
   app.silent = true;
   app.on('error', (err) => deps.logger.error({ err }, 'unhandled error'));
   const interactions = interactionRoutes({
@@ -44,6 +51,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
   app.use(staticDocuments(() => deps.providerHost.current));
   app.use(health.routes());
   app.use(assets());
+  app.use(jwksRoutes(deps.jwks).routes());
   app.use(interactions.routes());
   app.use(interactions.allowedMethods());
   app.use(pinHostToIssuer(deps.issuer));

@@ -1,15 +1,17 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Middleware } from 'koa';
+import { projectPath } from '../paths.ts';
 
-const publicDir = new URL('../../public/', import.meta.url);
+const publicDir = projectPath('public');
 const TYPES: Record<string, string> = { css: 'text/css; charset=utf-8', svg: 'image/svg+xml' };
 
 /** Serves the few static files under /assets from memory, read once at start. */
 export function assets(): Middleware {
   const files = new Map<string, { body: Buffer; type: string; etag: string }>();
   for (const name of ['style.css']) {
-    const body = readFileSync(new URL(name, publicDir));
+    const body = readFileSync(join(publicDir, name));
     const type = TYPES[name.split('.').pop() ?? ''] ?? 'application/octet-stream';
     files.set(`/assets/${name}`, {
       body,

@@ -27,7 +27,10 @@ export function errorHandler(render: RenderPage, logger: Logger): Middleware {
       }
     } catch (error) {
       const problem = problemOf(error);
-      if (problem.status >= 500) logger.error({ err: error, path: ctx.path }, 'request failed');
+      // A dependency that is down is reported once by its client; one line per request is enough.
+      if (problem.status === 503) logger.warn({ path: ctx.path }, 'request refused: unavailable');
+      else if (problem.status >= 500)
+        logger.error({ err: error, path: ctx.path }, 'request failed');
       respond(ctx, render, problem);
     }
   };

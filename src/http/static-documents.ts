@@ -1,10 +1,12 @@
 import type { Context, Middleware } from 'koa';
 
-/** The documents oidc-provider answers identically to every request, by path. */
+/**
+ * The documents oidc-provider answers identically to every request, by path. (JWKS is served by
+ * jwks.routes.ts, outside oidc-provider, from the key set in force.)
+ */
 export const STATIC_DOCUMENT_PATHS = [
   '/.well-known/openid-configuration',
   '/.well-known/oauth-authorization-server',
-  '/jwks',
 ] as const;
 
 interface Snapshot {
@@ -17,11 +19,11 @@ interface Snapshot {
 const PER_REQUEST = new Set(['vary', 'access-control-allow-origin', 'content-length', 'date']);
 
 /**
- * Discovery and JWKS are the same bytes for everyone until the Provider is replaced (new signing
- * keys build a new one), yet oidc-provider builds and serialises them on every request. The first
- * 200 answer of each Provider (`current()`) is kept as bytes and replayed, with the CORS headers
- * oidc-provider gives public documents (shared/cors.js: Vary: Origin, and the request's Origin or
- * `*` allowed) computed for each request.
+ * Discovery is the same bytes for everyone until the Provider is replaced (new keys build a new
+ * one), yet oidc-provider builds and serialises it on every request. The first 200 answer of each
+ * Provider (`current()`) is kept as bytes and replayed, with the CORS headers oidc-provider gives
+ * public documents (shared/cors.js: Vary: Origin, and the request's Origin or `*` allowed)
+ * computed for each request.
  */
 export function staticDocuments(current: () => object): Middleware {
   const snapshots = new WeakMap<object, Map<string, Snapshot>>();

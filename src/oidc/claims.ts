@@ -1,5 +1,6 @@
 import type { Configuration, FindAccount } from 'oidc-provider';
 import type { AccountsService } from '../domain/accounts.service.ts';
+import { translated } from './unavailable-storage.ts';
 
 /** Which claims each scope releases (OpenID Connect Core §5.4, the subset we hold). */
 export const claimsByScope: Configuration['claims'] = {
@@ -15,8 +16,9 @@ export const SCOPES = ['openid', 'offline_access', 'profile', 'email'];
  * its refresh tokens are refused (oidc-provider looks the account up on every refresh).
  */
 export function accountFinder(accounts: AccountsService): FindAccount {
+  const findActive = translated(accounts.findActive);
   return async (_ctx, sub) => {
-    const account = await accounts.findActive(sub);
+    const account = await findActive(sub);
     if (!account) return undefined;
     const claims = accounts.claimsOf(account);
     return { accountId: account.id, claims: () => claims };

@@ -1,30 +1,39 @@
 import Provider, { type AdapterFactory, type Configuration, type FindAccount } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
-import type { PrivateSigningJwk } from '../domain/signing-keys.service.ts';
+import type { CookieKeyRing } from '../domain/cookie-key-ring.ts';
+import type { KeySet } from '../domain/key-set.service.ts';
 import type { RenderPage } from '../render.ts';
 import { claimsByScope, SCOPES } from './claims.ts';
 import { useHashedClientSecrets } from './client-secrets.ts';
 import { clientBasedCORS } from './cors.ts';
 import { loadExistingGrant } from './grants.ts';
 import { interactionPolicyConfiguration } from './interaction-policy.ts';
+import { signingAlgValues } from './jwa.ts';
 import { errorPageRenderer, logoutPages } from './pages.ts';
+import { type ResourceServerLookup, resourceIndicators } from './resource-indicators.ts';
 import { introspectionAllowed, revocationAllowed } from './token-policies.ts';
 import { ttlConfiguration } from './ttl.ts';
+import { failClosedWhenUnavailable } from './unavailable-storage.ts';
 
 export interface ProviderDeps {
   issuer: string;
   config: Config;
   adapter: AdapterFactory;
   findAccount: FindAccount;
-  signingKeys: PrivateSigningJwk[];
-  cookieSecrets: string[];
+  /** Signing keys in force: per algorithm the current key first, the others verify-only. */
+  signingKeys: KeySet['providerJwks'];
+  /** The cookie keys in force; shared with our Koa app, read on every use. */
+  cookieKeys: CookieKeyRing;
   render: RenderPage;
+  /** The APIs access tokens may be issued for; without it, resource indicators are off. */
+  resourceServers?: ResourceServerLookup | undefined;
 }
 
 /** Assembles the oidc-provider configuration from the files of this folder, one concern each. */
 export function createProvider(deps: ProviderDeps): Provider {
+  const { keys } = deps.config;
   const configuration: Configuration = {
-    adapter: deps.adapter,
+    adapter: failClosedWhenUnavailable(deps.adapter),
     findAccount: deps.findAccount,
     claims: claimsByScope,
     scopes: SCOPES,
@@ -37,6 +46,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       revocation: { enabled: true, allowedPolicy: revocationAllowed },
       userinfo: { enabled: true },
       rpInitiatedLogout: { enabled: true, ...logoutPages(deps.render) },
+      resourceIndicators: resourceIndicators(deps.resourceServers, keys.signingAlgorithm),
     },
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     // OpenID Connect Core makes RS256 the default for ID tokens; clients may ask for ES256.
@@ -46,16 +56,15 @@ export function createProvider(deps: ProviderDeps): Provider {
       token_endpoint_auth_method: 'client_secret_basic',
       id_token_signed_response_alg: 'RS256',
     },
-    enabledJWA: {
-      idTokenSigningAlgValues: ['RS256', 'ES256'],
-      userinfoSigningAlgValues: ['RS256', 'ES256'],
-      introspectionSigningAlgValues: ['RS256', 'ES256'],
-      authorizationSigningAlgValues: ['RS256', 'ES256'],
-    },
+    enabledJWA: signingAlgValues(keys.algorithms),
     rotateRefreshToken: true,
+    // oidc-provider signs with the first key of an algorithm that allows signing; the key set
+    // puts the current key first and marks next and retired keys verify-only (key_ops). They
+    // stay in the keystore so that tokens they signed, handed back to us (id_token_hint),
+    // still verify.
     jwks: { keys: deps.signingKeys },
     cookies: {
-      keys: deps.cookieSecrets,
+      keys: deps.cookieKeys,
       long: { httpOnly: true, sameSite: 'lax', signed: true },
       short: { httpOnly: true, sameSite: 'lax', signed: true },
     },

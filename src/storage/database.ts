@@ -5,6 +5,8 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { type DataDirLock, tryLockDataDir } from './data-dir-lock.ts';
+import { listenOnPostgres } from './pg-listener.ts';
+import { createPostgresPool } from './postgres-pool.ts';
 import type { Database } from './schema.ts';
 
 export type DatabaseKind = 'postgres' | 'embedded' | 'embedded-shared';
@@ -14,6 +16,12 @@ export interface DatabaseHandle {
   /** postgres: DATABASE_URL; embedded: PGlite in this process; embedded-shared: a server's PGlite. */
   kind: DatabaseKind;
   ping(): Promise<void>;
+  /**
+   * Calls `onNotify` when someone sends NOTIFY on `channel`, until the returned function is
+   * called. Postgres: a dedicated connection. Embedded: PGlite's own listener (notifications sent
+   * through the shared socket, by the CLI, do not reach it). Through the socket: none.
+   */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -36,14 +44,11 @@ const socketPathIn = (dir: string) => join(dir, `.s.PGSQL.${SOCKET_PORT}`);
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({
-      connectionString: options.databaseUrl,
-      max: options.poolSize ?? 10,
+    const pool = createPostgresPool(options.databaseUrl, options.poolSize ?? 10);
+    const databaseUrl = options.databaseUrl;
+    return handleFor(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres', {
+      listen: (channel, onNotify) => listenOnPostgres(databaseUrl, channel, onNotify),
     });
-    // An idle connection that Postgres terminates (restart, failover) is dropped from the pool
-    // and replaced on next use; without a listener its error would end the process.
-    pool.on('error', () => {});
-    return handleFor(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
   }
   if (options.inMemory) return openEmbedded(new PGlite(), undefined);
 
@@ -98,14 +103,16 @@ async function openEmbedded(
     await server.start();
   }
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
-  return handleFor(
-    db,
-    'embedded',
-    async () => {
+  return handleFor(db, 'embedded', {
+    listen: async (channel, onNotify) => {
+      const unlisten = await pglite.listen(channel, onNotify);
+      return () => unlisten();
+    },
+    beforeClose: async () => {
       await server?.stop();
     },
-    () => lock?.release(),
-  );
+    afterClose: () => lock?.release(),
+  });
 }
 
 /** A running server shares its embedded database on a socket; connect to it if one answers. */
@@ -133,11 +140,16 @@ async function connectToSharedSocket(dataDir: string): Promise<DatabaseHandle | 
   );
 }
 
+interface HandleExtras {
+  listen?: DatabaseHandle['listen'];
+  beforeClose?: () => Promise<void>;
+  afterClose?: () => void;
+}
+
 function handleFor(
   db: Kysely<Database>,
   kind: DatabaseKind,
-  beforeClose: () => Promise<void> = async () => {},
-  afterClose: () => void = () => {},
+  extras: HandleExtras = {},
 ): DatabaseHandle {
   return {
     db,
@@ -145,10 +157,11 @@ function handleFor(
     async ping() {
       await sql`select 1`.execute(db);
     },
+    listen: extras.listen ?? (async () => async () => {}),
     async close() {
-      await beforeClose();
+      await extras.beforeClose?.();
       await db.destroy();
-      afterClose();
+      extras.afterClose?.();
     },
   };
 }

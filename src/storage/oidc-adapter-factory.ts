@@ -1,27 +1,57 @@
 import type { Kysely } from 'kysely';
-import type { AdapterFactory, AdapterPayload } from 'oidc-provider';
+import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider';
 import type { ClientCache } from './client-cache.ts';
 import { createClientAdapter } from './oidc-client-adapter.ts';
-import { createPayloadLookups } from './oidc-payload-lookups.ts';
+import { createPayloadLookups, type PayloadLookups } from './oidc-payload-lookups.ts';
+import { createRedisAdapter } from './oidc-redis-adapter.ts';
 import { createSqlAdapter } from './oidc-sql-adapter.ts';
+import type { RedisHandle } from './redis.ts';
 import type { Database } from './schema.ts';
 
-/** Chooses the store for each oidc-provider model: clients from their table, the rest in SQL. */
-export function createOidcAdapterFactory(
-  db: Kysely<Database>,
-  clientCache?: ClientCache<AdapterPayload>,
-): AdapterFactory {
-  const adapters = new Map<string, ReturnType<AdapterFactory>>();
-  const lookups = createPayloadLookups(db);
+/**
+ * The models that are hot and short-lived: with Redis configured they live there, under native
+ * TTLs. Grants, refresh tokens and opaque access tokens must survive a Redis flush, so they stay
+ * in SQL whatever happens.
+ */
+export const REDIS_MODELS: ReadonlySet<string> = new Set([
+  'Session',
+  'Interaction',
+  'AuthorizationCode',
+  'DeviceCode',
+  'PushedAuthorizationRequest',
+  'ReplayDetection',
+  'BackchannelAuthenticationRequest',
+]);
+
+export interface AdapterStores {
+  db: Kysely<Database>;
+  /** Without Redis, every model lives in SQL. */
+  redis?: RedisHandle | undefined;
+  refreshTokenReuseGraceSeconds: number;
+  /** Client lookups go through it (see client-cache.ts). */
+  clientCache?: ClientCache<AdapterPayload> | undefined;
+}
+
+/** Chooses the store for each oidc-provider model: clients from their table, then Redis or SQL. */
+export function createOidcAdapterFactory(stores: AdapterStores): AdapterFactory {
+  const adapters = new Map<string, Adapter>();
+  // Shared by every SQL model, so that one token looked up in several models is one query.
+  const lookups = createPayloadLookups(stores.db);
   return (model) => {
     let adapter = adapters.get(model);
     if (!adapter) {
-      adapter =
-        model === 'Client'
-          ? createClientAdapter(db, clientCache)
-          : createSqlAdapter(db, model, { lookups });
+      adapter = adapterFor(stores, model, lookups);
       adapters.set(model, adapter);
     }
     return adapter;
   };
+}
+
+function adapterFor(stores: AdapterStores, model: string, lookups: PayloadLookups): Adapter {
+  if (model === 'Client') return createClientAdapter(stores.db, stores.clientCache);
+  if (stores.redis && REDIS_MODELS.has(model)) return createRedisAdapter(stores.redis, model);
+  // A client that refreshes twice at once (two tabs, a retry) must not lose its session to
+  // reuse detection: the rotated token keeps working for a few seconds. See consume().
+  const consumeGraceSeconds = model === 'RefreshToken' ? stores.refreshTokenReuseGraceSeconds : 0;
+  return createSqlAdapter(stores.db, model, { consumeGraceSeconds, lookups });
 }

@@ -4,6 +4,8 @@ import type { Database } from './schema.ts';
 export interface PayloadRow {
   payload: Record<string, unknown>;
   consumed_at: Date | null;
+  /** The database's clock when the row was read (grace windows are measured against it). */
+  now: Date;
 }
 
 type Waiter = { resolve(row: PayloadRow | undefined): void; reject(error: unknown): void };
@@ -60,7 +62,7 @@ async function readModels(
 ): Promise<Map<string, PayloadRow>> {
   const rows = await db
     .selectFrom('oidc_payloads')
-    .select(['model', 'payload', 'consumed_at'])
+    .select(['model', 'payload', 'consumed_at', sql<Date>`now()`.as('now')])
     .where('id', '=', id)
     .where((eb) =>
       models.length === 1 ? eb('model', '=', models[0] as string) : eb('model', 'in', models),

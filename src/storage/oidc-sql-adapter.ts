@@ -1,12 +1,21 @@
 import { type Kysely, sql } from 'kysely';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { errors } from 'oidc-provider';
-import { createPayloadLookups, type PayloadLookups } from './oidc-payload-lookups.ts';
+import {
+  createPayloadLookups,
+  type PayloadLookups,
+  type PayloadRow,
+} from './oidc-payload-lookups.ts';
 import type { Database } from './schema.ts';
 
 const epoch = (date: Date) => Math.floor(date.getTime() / 1000);
 
 export interface SqlAdapterOptions {
+  /**
+   * For this long after an entry is first consumed, it still reads as unconsumed and may be
+   * consumed again (refresh tokens: see consume below). 0, the default, means never.
+   */
+  consumeGraceSeconds?: number;
   /** Shared by the adapters of one server, so that reads of one id across models coalesce. */
   lookups?: PayloadLookups;
 }
@@ -22,10 +31,22 @@ export function createSqlAdapter(
   options: SqlAdapterOptions = {},
 ): Adapter {
   const lookups = options.lookups ?? createPayloadLookups(db);
+  const grace = options.consumeGraceSeconds ?? 0;
+  const graceStart = sql<Date>`now() - make_interval(secs => ${grace})`;
+  // Within the grace window a consumed entry reads as unconsumed.
+  const consumedAt =
+    grace > 0
+      ? sql<Date | null>`case when consumed_at <= ${graceStart} then consumed_at end`
+      : sql<Date | null>`consumed_at`;
+  // The same rule for a row read by the coalesced lookups, against the database's clock.
+  const graced = (row: PayloadRow | undefined) =>
+    grace > 0 && row?.consumed_at && row.consumed_at.getTime() > row.now.getTime() - grace * 1000
+      ? { ...row, consumed_at: null }
+      : row;
   const live = () =>
     db
       .selectFrom('oidc_payloads')
-      .select(['payload', 'consumed_at'])
+      .select(['payload', consumedAt.as('consumed_at')])
       .where('model', '=', model)
       .where((eb) =>
         eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]),
@@ -59,7 +80,7 @@ export function createSqlAdapter(
     },
 
     async find(id) {
-      return toPayload(await lookups.find(model, id));
+      return toPayload(graced(await lookups.find(model, id)));
     },
 
     async findByUid(uid) {
@@ -72,15 +93,21 @@ export function createSqlAdapter(
 
     /**
      * Marks the entry consumed only if nobody did before: of two concurrent redemptions of one
-     * code (or rotations of one refresh token), exactly one succeeds and the other is refused.
+     * code, exactly one succeeds and the other is refused. With a grace window, a consumption
+     * within the window of the first one succeeds too and keeps the first time, so the window
+     * never slides. One statement decides, so concurrent requests cannot both slip past it.
      */
     async consume(id) {
       const consumed = await db
         .updateTable('oidc_payloads')
-        .set({ consumed_at: sql<Date>`now()` })
+        .set({ consumed_at: sql<Date>`coalesce(consumed_at, now())` })
         .where('model', '=', model)
         .where('id', '=', id)
-        .where('consumed_at', 'is', null)
+        .where((eb) =>
+          grace > 0
+            ? eb.or([eb('consumed_at', 'is', null), eb('consumed_at', '>', graceStart)])
+            : eb('consumed_at', 'is', null),
+        )
         .returning('id')
         .executeTakeFirst();
       if (!consumed) throw new errors.InvalidGrant(`${model} was already used`);

@@ -36,15 +36,33 @@ export interface OidcPayloadsTable {
   consumed_at: Date | null;
 }
 
+/** next (published, not signing) → current (signing) → retired (published) → removed; or revoked. */
+export type KeyState = 'next' | 'current' | 'retired' | 'removed' | 'revoked';
+
 export interface SigningKeysTable {
   kid: string;
   alg: string;
-  state: string;
+  state: KeyState;
   public_jwk: JSONColumnType<Record<string, unknown>>;
-  private_jwk_encrypted: string;
+  /** Null once the key is removed or revoked: its private half is destroyed. */
+  private_jwk_encrypted: string | null;
   created_at: CreatedAt;
+  promote_at: Date | null;
   activated_at: Date | null;
   retired_at: Date | null;
+  removed_at: Date | null;
+}
+
+export interface CookieKeysTable {
+  id: string;
+  state: KeyState;
+  /** Null once the key is removed or revoked. */
+  secret_encrypted: string | null;
+  created_at: CreatedAt;
+  promote_at: Date | null;
+  activated_at: Date | null;
+  retired_at: Date | null;
+  removed_at: Date | null;
 }
 
 export interface AuditEventsTable {
@@ -56,10 +74,18 @@ export interface AuditEventsTable {
   created_at: CreatedAt;
 }
 
+export interface RevokedTokensTable {
+  jti: string;
+  expires_at: Date;
+  revoked_at: CreatedAt;
+}
+
 export interface Database {
   accounts: AccountsTable;
   clients: ClientsTable;
   oidc_payloads: OidcPayloadsTable;
   signing_keys: SigningKeysTable;
+  cookie_keys: CookieKeysTable;
   audit_events: AuditEventsTable;
+  revoked_tokens: RevokedTokensTable;
 }

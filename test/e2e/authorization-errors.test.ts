@@ -1,6 +1,6 @@
 import type * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqlBackends } from '../support/backends.ts';
+import { serverBackends } from '../support/backends.ts';
 import { Browser, type Page } from '../support/browser.ts';
 import { authorizationRequest, discover, REDIRECT_URI } from '../support/flow.ts';
 import { expectFriendlyPage } from '../support/pages.ts';
@@ -8,7 +8,7 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 
 const UNREGISTERED_URI = 'https://attacker.example/cb';
 
-describe.each(sqlBackends)('authorization request errors on $name storage', (backend) => {
+describe.each(serverBackends)('authorization request errors on $name storage', (backend) => {
   let server: TestServer;
   let config: oidc.Configuration;
 

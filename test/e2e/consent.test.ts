@@ -1,6 +1,6 @@
 import type * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqlBackends } from '../support/backends.ts';
+import { serverBackends } from '../support/backends.ts';
 import { Browser, findForm, type Page } from '../support/browser.ts';
 import {
   authorizationRequest,
@@ -13,7 +13,7 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 
 const ABORT_FORM = /\/interaction\/[^/]+\/abort$/;
 
-describe.each(sqlBackends)('the consent page on $name storage', (backend) => {
+describe.each(serverBackends)('the consent page on $name storage', (backend) => {
   let server: TestServer;
   let user: { id: string; email: string; password: string };
 

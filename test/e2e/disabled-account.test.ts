@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqlBackends } from '../support/backends.ts';
+import { serverBackends } from '../support/backends.ts';
 import { Browser } from '../support/browser.ts';
 import {
   authorizationRequest,
@@ -13,7 +13,7 @@ import {
 } from '../support/flow.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
-describe.each(sqlBackends)('disabled accounts on $name storage', (backend) => {
+describe.each(serverBackends)('disabled accounts on $name storage', (backend) => {
   let server: TestServer;
   let config: oidc.Configuration;
 

@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqlBackends } from '../support/backends.ts';
+import { serverBackends } from '../support/backends.ts';
 import { Browser } from '../support/browser.ts';
 import {
   authorizationRequest,
@@ -11,7 +11,7 @@ import {
 } from '../support/flow.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
-describe.each(sqlBackends)('first-party clients on $name storage', (backend) => {
+describe.each(serverBackends)('first-party clients on $name storage', (backend) => {
   let server: TestServer;
   let firstParty: oidc.Configuration;
   let thirdParty: oidc.Configuration;

@@ -1,12 +1,12 @@
 import type * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqlBackends } from '../support/backends.ts';
+import { serverBackends } from '../support/backends.ts';
 import { Browser, findForm, type Page } from '../support/browser.ts';
 import { authorizationRequest, discover, LOGIN_FORM, REDIRECT_URI } from '../support/flow.ts';
 import { expectFriendlyPage, expectNoInternals } from '../support/pages.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
-describe.each(sqlBackends)('login page errors on $name storage', (backend) => {
+describe.each(serverBackends)('login page errors on $name storage', (backend) => {
   let server: TestServer;
   let config: oidc.Configuration;
   let user: { id: string; email: string; password: string };

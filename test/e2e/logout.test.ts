@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqlBackends } from '../support/backends.ts';
+import { serverBackends } from '../support/backends.ts';
 import { Browser } from '../support/browser.ts';
 import { authorizationRequest, discover, REDIRECT_URI, signInForTokens } from '../support/flow.ts';
 import { expectFriendlyPage } from '../support/pages.ts';
@@ -9,7 +9,7 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 const POST_LOGOUT_REDIRECT_URI = 'http://localhost:8080/signed-out';
 const END_SESSION_CONFIRM = /\/session\/end\/confirm$/;
 
-describe.each(sqlBackends)('RP-initiated logout on $name storage', (backend) => {
+describe.each(serverBackends)('RP-initiated logout on $name storage', (backend) => {
   let server: TestServer;
   let config: oidc.Configuration;
   let user: { id: string; email: string; password: string };

@@ -1,10 +1,10 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqlBackends } from '../support/backends.ts';
+import { serverBackends } from '../support/backends.ts';
 import { discover, signInForTokens } from '../support/flow.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
-describe.each(sqlBackends)('token revocation and introspection on $name storage', (backend) => {
+describe.each(serverBackends)('token revocation and introspection on $name storage', (backend) => {
   let server: TestServer;
   let config: oidc.Configuration;
   let clientId: string;

@@ -7,7 +7,7 @@ import { staticDocuments } from '../../src/http/static-documents.ts';
 import { sqlBackends } from '../support/backends.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
-const DOCUMENTS = ['/.well-known/openid-configuration', '/jwks'];
+const DOCUMENTS = ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server'];
 
 /** Status, headers (but the date) and body: what must not change once a document is replayed. */
 async function answer(url: string, init: RequestInit = {}) {
@@ -16,7 +16,7 @@ async function answer(url: string, init: RequestInit = {}) {
   return { status: response.status, headers, body: await response.text() };
 }
 
-describe.each(sqlBackends)('discovery and JWKS on $name storage', (backend) => {
+describe.each(sqlBackends)('discovery documents on $name storage', (backend) => {
   let server: TestServer;
 
   beforeAll(async () => {
@@ -41,8 +41,8 @@ describe.each(sqlBackends)('discovery and JWKS on $name storage', (backend) => {
     expect(none.headers['access-control-allow-origin']).toBe('*');
   });
 
-  it('still answers a CORS preflight for JWKS as oidc-provider does', async () => {
-    const preflight = await fetch(`${server.issuer}/jwks`, {
+  it('still answers a CORS preflight for discovery as oidc-provider does', async () => {
+    const preflight = await fetch(`${server.issuer}/.well-known/openid-configuration`, {
       method: 'OPTIONS',
       headers: { origin: 'https://a.example', 'access-control-request-method': 'GET' },
     });
@@ -51,8 +51,9 @@ describe.each(sqlBackends)('discovery and JWKS on $name storage', (backend) => {
   });
 
   it('answers HEAD with the headers and no body', async () => {
-    const get = await answer(`${server.issuer}/jwks`);
-    const head = await fetch(`${server.issuer}/jwks`, { method: 'HEAD' });
+    const url = `${server.issuer}/.well-known/openid-configuration`;
+    const get = await answer(url);
+    const head = await fetch(url, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(head.headers.get('content-type')).toBe(get.headers['content-type']);
     expect(await head.text()).toBe('');
@@ -69,7 +70,7 @@ describe('static documents when the Provider is replaced', () => {
     });
     const server = createServer(app.callback()).listen(0, '127.0.0.1');
     await once(server, 'listening');
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`;
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/openid-configuration`;
     try {
       expect(await (await fetch(url)).json()).toEqual({ version: 1 });
       current.version = 99; // a kept document does not follow later changes of the same Provider
@@ -92,7 +93,7 @@ describe('static documents when the Provider is replaced', () => {
     });
     const server = createServer(app.callback()).listen(0, '127.0.0.1');
     await once(server, 'listening');
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`;
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/openid-configuration`;
     try {
       expect((await fetch(url)).status).toBe(503);
       status = 200;

@@ -1,11 +1,11 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqlBackends } from '../support/backends.ts';
+import { serverBackends } from '../support/backends.ts';
 import { discover, REDIRECT_URI, redeem, signIn } from '../support/flow.ts';
 import { expectNoInternals } from '../support/pages.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
-describe.each(sqlBackends)('token endpoint errors on $name storage', (backend) => {
+describe.each(serverBackends)('token endpoint errors on $name storage', (backend) => {
   let server: TestServer;
   let config: oidc.Configuration;
   let client: { clientId: string; clientSecret?: string };

@@ -18,7 +18,7 @@ describe('resolveSecrets', () => {
   const configWith = (overrides: Record<string, unknown> = {}) =>
     loadConfig({ NODE_ENV: 'test' }, { dataDir: join(dir.path, 'data'), ...overrides });
 
-  it('generates secrets once into dataDir/secrets.json, readable by the owner only', () => {
+  it('generates the key-encryption key once into dataDir/secrets.json, readable by the owner only', () => {
     const onGenerated = vi.fn();
     const first = resolveSecrets(configWith(), onGenerated);
 
@@ -26,11 +26,10 @@ describe('resolveSecrets', () => {
     expect(onGenerated).toHaveBeenCalledExactlyOnceWith(file);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(first.keyEncryptionKey).toHaveLength(32);
-    expect(first.cookieSecrets).toHaveLength(1);
-    expect(first.cookieSecrets[0]?.length).toBeGreaterThanOrEqual(32);
+    // Cookie keys are generated and rotated in the database; none is needed from here.
+    expect(first.cookieSecrets).toEqual([]);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
       keyEncryptionKey: first.keyEncryptionKey.toString('base64'),
-      cookieSecrets: first.cookieSecrets,
     });
 
     const second = resolveSecrets(configWith(), onGenerated);
@@ -59,19 +58,29 @@ describe('resolveSecrets', () => {
     expect(existsSync(join(dir.path, 'data', 'secrets.json'))).toBe(false);
   });
 
-  it('prefers a secret from the environment over a generated one', () => {
-    const generated = resolveSecrets(configWith(), () => {});
+  it('prefers a key-encryption key from the environment over a generated one', () => {
+    resolveSecrets(configWith(), () => {});
     const secrets = resolveSecrets(configWith({ keyEncryptionKey: KEK }), () => {});
     expect(secrets.keyEncryptionKey.equals(Buffer.from(KEK, 'base64'))).toBe(true);
-    expect(secrets.cookieSecrets).toEqual(generated.cookieSecrets);
   });
 
-  it('refuses to generate secrets where they must come from the environment', () => {
+  it('still reads the cookie secrets an earlier version generated, to verify old cookies', () => {
+    const file = join(dir.path, 'data', 'secrets.json');
+    resolveSecrets(configWith(), () => {});
+    const written = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...written, cookieSecrets: [COOKIE_SECRET] }));
+    expect(resolveSecrets(configWith(), () => {}).cookieSecrets).toEqual([COOKIE_SECRET]);
+  });
+
+  it('refuses to generate a key-encryption key where it must come from the environment', () => {
     const onGenerated = vi.fn();
     const resolve = () => resolveSecrets(configWith({ requireSecretsFromEnv: true }), onGenerated);
     expect(resolve).toThrow(ConfigError);
-    expect(resolve).toThrow(/PORTCULLIS_KEY_ENCRYPTION_KEY[\s\S]*PORTCULLIS_COOKIE_SECRETS/);
+    expect(resolve).toThrow(/PORTCULLIS_KEY_ENCRYPTION_KEY/);
     expect(onGenerated).not.toHaveBeenCalled();
     expect(existsSync(join(dir.path, 'data'))).toBe(false);
+    expect(() =>
+      resolveSecrets(configWith({ requireSecretsFromEnv: true, keyEncryptionKey: KEK }), () => {}),
+    ).not.toThrow();
   });
 });

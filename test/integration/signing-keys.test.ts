@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSigningKeysService } from '../../src/domain/signing-keys.service.ts';
+import { createKeyRotationService } from '../../src/domain/key-rotation.service.ts';
+import { createKeySetLoader } from '../../src/domain/key-set.service.ts';
 import { DomainError } from '../../src/errors.ts';
 import { sqlBackends, type TestDatabase } from '../support/backends.ts';
+import { DEFAULT_KEYS } from '../support/keys.ts';
 
 describe.each(sqlBackends)('signing keys on $name storage', (backend) => {
   const kek = randomBytes(32);
@@ -14,11 +16,20 @@ describe.each(sqlBackends)('signing keys on $name storage', (backend) => {
   });
   afterAll(() => database?.drop());
 
+  const ensureKeys = (db = database.handle.db) =>
+    createKeyRotationService({ db, kek, keys: DEFAULT_KEYS }).tick('startup', { wait: true });
+  const loadKeySet = (keyEncryptionKey = kek) =>
+    createKeySetLoader({
+      db: database.handle.db,
+      kek: keyEncryptionKey,
+      algorithms: DEFAULT_KEYS.algorithms,
+      extraCookieSecrets: [],
+    }).load();
   const keyRows = () =>
     database.handle.db.selectFrom('signing_keys').selectAll().orderBy('alg').execute();
 
   it('creates one current ES256 and one current RS256 key named by their JWK thumbprint', async () => {
-    await createSigningKeysService(database.handle.db, kek).ensureKeys();
+    await ensureKeys();
 
     const rows = await keyRows();
     expect(rows.map((row) => [row.alg, row.state])).toEqual([
@@ -34,7 +45,7 @@ describe.each(sqlBackends)('signing keys on $name storage', (backend) => {
 
   it('keeps the same two keys when keys are ensured again', async () => {
     const before = (await keyRows()).map((row) => row.kid);
-    await createSigningKeysService(database.handle.db, kek).ensureKeys();
+    await ensureKeys();
     expect((await keyRows()).map((row) => row.kid)).toEqual(before);
     expect(before).toHaveLength(2);
   });
@@ -42,9 +53,7 @@ describe.each(sqlBackends)('signing keys on $name storage', (backend) => {
   it('creates exactly two keys when two instances start on an empty database at once', async () => {
     const fresh = await backend.create();
     try {
-      const a = createSigningKeysService(fresh.handle.db, kek);
-      const b = createSigningKeysService(fresh.handle.db, kek);
-      await Promise.all([a.ensureKeys(), b.ensureKeys()]);
+      await Promise.all([ensureKeys(fresh.handle.db), ensureKeys(fresh.handle.db)]);
       const rows = await fresh.handle.db.selectFrom('signing_keys').select('alg').execute();
       expect(rows.map((row) => row.alg).sort()).toEqual(['ES256', 'RS256']);
     } finally {
@@ -53,10 +62,10 @@ describe.each(sqlBackends)('signing keys on $name storage', (backend) => {
   });
 
   it('stores private keys encrypted: the private parameter is not in the table', async () => {
-    const privateJwks = await createSigningKeysService(database.handle.db, kek).loadPrivateJwks();
-    expect(privateJwks).toHaveLength(2);
+    const { providerJwks } = await loadKeySet();
+    expect(providerJwks).toHaveLength(2);
     const rows = await keyRows();
-    for (const jwk of privateJwks) {
+    for (const jwk of providerJwks) {
       expect(typeof jwk.d).toBe('string');
       const row = rows.find((candidate) => candidate.kid === jwk.kid);
       expect(row?.private_jwk_encrypted).toMatch(/^v1\./);
@@ -66,8 +75,7 @@ describe.each(sqlBackends)('signing keys on $name storage', (backend) => {
   });
 
   it('refuses to load the private keys with another key-encryption key', async () => {
-    const wrongKek = createSigningKeysService(database.handle.db, randomBytes(32));
-    const loading = wrongKek.loadPrivateJwks();
+    const loading = loadKeySet(randomBytes(32));
     await expect(loading).rejects.toBeInstanceOf(DomainError);
     await expect(loading).rejects.toMatchObject({ code: 'key_decryption_failed' });
   });

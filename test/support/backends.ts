@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { createLogger } from '../../src/logger.ts';
 import { type DatabaseHandle, openDatabase } from '../../src/storage/database.ts';
 import { migrateToLatest } from '../../src/storage/migrate.ts';
+import { openRedis, type RedisHandle } from '../../src/storage/redis.ts';
 
 /**
  * The SQL backends every integration and e2e suite runs on: embedded PGlite always, and a real
@@ -9,9 +11,11 @@ import { migrateToLatest } from '../../src/storage/migrate.ts';
  * and migrated here and dropped by `drop()`; the server's own database is never touched.
  */
 export interface SqlBackend {
-  name: 'embedded' | 'postgres';
+  name: 'embedded' | 'postgres' | 'postgres+redis';
   /** A fresh, migrated database; `url` is set for Postgres. */
   create(): Promise<TestDatabase>;
+  /** For a whole server: the Redis it uses besides SQL (see serverBackends). */
+  redisUrl?: string;
 }
 
 export interface TestDatabase {
@@ -65,3 +69,59 @@ export const sqlBackends: SqlBackend[] = [
   embedded,
   ...(TEST_DATABASE_URL ? [postgres(TEST_DATABASE_URL)] : []),
 ];
+
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL;
+
+/**
+ * What e2e suites run a whole server on: every SQL backend, and Postgres + Redis (the production
+ * shape) when both TEST_DATABASE_URL and TEST_REDIS_URL are set.
+ */
+export const serverBackends: SqlBackend[] = [
+  ...sqlBackends,
+  ...(TEST_DATABASE_URL && TEST_REDIS_URL
+    ? [
+        {
+          ...postgres(TEST_DATABASE_URL),
+          name: 'postgres+redis' as const,
+          redisUrl: TEST_REDIS_URL,
+        },
+      ]
+    : []),
+];
+
+/**
+ * A slice of the test Redis of its own: a random key prefix, so that suites running at the same
+ * time (and other users of that Redis) never see each other's keys. `drop()` deletes the keys
+ * under the prefix (SCAN is fine here: it only ever runs against a test Redis).
+ */
+export interface TestRedis {
+  url: string;
+  prefix: string;
+  handle: RedisHandle;
+  /** Every key under this prefix, sorted. */
+  keys(): Promise<string[]>;
+  drop(): Promise<void>;
+}
+
+export async function createTestRedis(url: string): Promise<TestRedis> {
+  const prefix = `portcullis-test:${randomBytes(6).toString('hex')}:`;
+  const handle = await openRedis({ url, prefix, logger: createLogger('silent') });
+  const keys = async () => {
+    const found: string[] = [];
+    for await (const batch of handle.client.scanStream({ match: `${prefix}*`, count: 500 })) {
+      found.push(...(batch as string[]));
+    }
+    return found.sort();
+  };
+  return {
+    url,
+    prefix,
+    handle,
+    keys,
+    async drop() {
+      const leftover = await keys();
+      if (leftover.length) await handle.client.del(...leftover);
+      await handle.close();
+    },
+  };
+}

@@ -3,8 +3,8 @@ import { loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { createAccountsService } from '../../src/domain/accounts.service.ts';
 import { createClientsService, type NewClient } from '../../src/domain/clients.service.ts';
-import { type Portcullis, startPortcullis } from '../../src/portcullis.ts';
-import type { SqlBackend, TestDatabase } from './backends.ts';
+import { type Portcullis, type StartOptions, startPortcullis } from '../../src/portcullis.ts';
+import { createTestRedis, type SqlBackend, type TestDatabase, type TestRedis } from './backends.ts';
 
 export interface TestServer {
   portcullis: Portcullis;
@@ -12,6 +12,8 @@ export interface TestServer {
   config: Config;
   accounts: ReturnType<typeof createAccountsService>;
   clients: ReturnType<typeof createClientsService>;
+  /** The server's slice of the test Redis, for a backend with Redis. */
+  redis: TestRedis | undefined;
   createUser(overrides?: { email?: string; password?: string; name?: string }): Promise<{
     id: string;
     email: string;
@@ -23,14 +25,19 @@ export interface TestServer {
 
 /**
  * The whole server on a real port (127.0.0.1, chosen by the OS) with issuer = its real URL, on a
- * fresh database of the given backend. Secrets are random per server.
+ * fresh database of the given backend (and its own key prefix in Redis, for a backend with
+ * Redis). Secrets are random per server. `overrides` are configuration keys, e.g. a `redisUrl`.
+ * With a `databaseUrl` override it joins that database instead (a second instance), and leaves
+ * it in place on close.
  */
 export async function startTestServer(
   backend: SqlBackend,
   overrides: Record<string, unknown> = {},
+  options: Omit<StartOptions, 'inMemory'> = {},
 ): Promise<TestServer> {
   const database: TestDatabase | undefined =
-    backend.name === 'postgres' ? await backend.create() : undefined;
+    backend.name === 'embedded' || overrides.databaseUrl ? undefined : await backend.create();
+  const redis = backend.redisUrl ? await createTestRedis(backend.redisUrl) : undefined;
   const config = loadConfig(
     { NODE_ENV: 'test' },
     {
@@ -40,10 +47,14 @@ export async function startTestServer(
       keyEncryptionKey: randomBytes(32).toString('base64'),
       cookieSecrets: [randomBytes(32).toString('base64url')],
       ...(database?.url ? { databaseUrl: database.url } : {}),
+      ...(redis ? { redisUrl: redis.url, redisKeyPrefix: redis.prefix } : {}),
       ...overrides,
     },
   );
-  const portcullis = await startPortcullis(config, { inMemory: backend.name === 'embedded' });
+  const portcullis = await startPortcullis(config, {
+    ...options,
+    inMemory: backend.name === 'embedded',
+  });
   const accounts = createAccountsService(portcullis.database.db);
   const clients = createClientsService(portcullis.database.db);
   let users = 0;
@@ -53,6 +64,7 @@ export async function startTestServer(
     config,
     accounts,
     clients,
+    redis,
     async createUser(input = {}) {
       users += 1;
       const email = input.email ?? `user${users}-${randomBytes(3).toString('hex')}@example.com`;
@@ -77,6 +89,7 @@ export async function startTestServer(
     async close() {
       await portcullis.close();
       await database?.drop();
+      await redis?.drop();
     },
   };
 }

@@ -1,0 +1,73 @@
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors } from 'oidc-provider';
+import { defineOidcScripts } from './oidc-redis-scripts.ts';
+import { guarded, type RedisHandle } from './redis.ts';
+
+/** The payload fields that oidc-provider looks entries up by, besides their id. */
+const LOOKUPS = ['uid', 'userCode'] as const;
+
+/**
+ * Stores one oidc-provider model in Redis, with Redis's own expiry as the TTL. Keys, under the
+ * configured prefix:
+ *
+ *   <prefix><Model>:<id>               the entry (a hash, see oidc-redis-scripts.ts)
+ *   <prefix><Model>:uid:<uid>          → id, for Session.findByUid
+ *   <prefix><Model>:userCode:<code>    → id, for DeviceCode.findByUserCode
+ *   <prefix><Model>:grant:<grantId>    the set of entries of one grant, for revokeByGrantId
+ *
+ * Ids, uids and user codes never contain ':', so these names cannot collide.
+ */
+export function createRedisAdapter(redis: RedisHandle, model: string): Adapter {
+  const { client } = redis;
+  defineOidcScripts(client);
+  const space = `${redis.prefix}${model}:`;
+  const entryKey = (id: string) => `${space}${id}`;
+  const lookupKey = (field: (typeof LOOKUPS)[number], value: string) => `${space}${field}:${value}`;
+  const grantKey = (grantId: string) => `${space}grant:${grantId}`;
+
+  const find = async (id: string): Promise<AdapterPayload | undefined> => {
+    const [payload, consumed] = await guarded(client.hmget(entryKey(id), 'payload', 'consumed'));
+    if (!payload) return undefined;
+    const parsed = JSON.parse(payload) as AdapterPayload;
+    return consumed ? { ...parsed, consumed: Number(consumed) } : parsed;
+  };
+
+  const findBy = async (field: (typeof LOOKUPS)[number], value: string) => {
+    const id = await guarded(client.get(lookupKey(field, value)));
+    return id ? find(id) : undefined;
+  };
+
+  return {
+    async upsert(id, payload, expiresIn) {
+      const ttl = expiresIn && expiresIn > 0 ? Math.ceil(expiresIn) : 0;
+      const lookups = LOOKUPS.flatMap((field) => {
+        const value = payload[field];
+        return typeof value === 'string' && value ? [lookupKey(field, value)] : [];
+      });
+      const grant = payload.grantId ? [grantKey(payload.grantId)] : [];
+      const keys = [entryKey(id), ...lookups, ...grant];
+      const args = [JSON.stringify(payload), ttl, grant.length ? '1' : '0', id];
+      await guarded(client.oidcUpsert(keys.length, ...keys, ...args));
+    },
+
+    find,
+
+    findByUid: (uid) => findBy('uid', uid),
+
+    findByUserCode: (userCode) => findBy('userCode', userCode),
+
+    /** Same contract as the SQL adapter: the second consumption is refused. */
+    async consume(id) {
+      const consumed = await guarded(client.oidcConsume(entryKey(id)));
+      if (consumed !== 1) throw new errors.InvalidGrant(`${model} was already used`);
+    },
+
+    async destroy(id) {
+      await guarded(client.oidcDestroy(entryKey(id), id));
+    },
+
+    async revokeByGrantId(grantId) {
+      await guarded(client.oidcRevokeByGrant(grantKey(grantId)));
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serverBackends } from '../support/backends.ts';
+import { authorizationRequest, discover, redeem, signInForTokens } from '../support/flow.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+const withRedis = serverBackends.find((backend) => backend.redisUrl !== undefined);
+
+describe.skipIf(!withRedis)(
+  'revoking a grant reaches Redis as well as Postgres (needs TEST_DATABASE_URL and TEST_REDIS_URL)',
+  () => {
+    let server: TestServer;
+    let config: oidc.Configuration;
+    let user: { email: string; password: string };
+
+    beforeAll(async () => {
+      server = await startTestServer(withRedis as (typeof serverBackends)[number]);
+      user = await server.createUser();
+      const { clientId, clientSecret } = await server.createClient();
+      config = await discover(server, clientId, clientSecret);
+    });
+    afterAll(() => server?.close());
+
+    it('deletes the grant’s pending code from Redis when refresh-token reuse revokes the grant', async () => {
+      const { browser, tokens } = await signInForTokens(config, user);
+      const rotated = await oidc.refreshTokenGrant(config, String(tokens.refresh_token));
+      // A second authorization in the same session, under the same grant; its code is not
+      // redeemed yet and lives in Redis.
+      const pending = await authorizationRequest(config, { prompt: 'none' });
+      const callbackUrl = new URL((await browser.get(pending.url.href)).url);
+      const code = String(callbackUrl.searchParams.get('code'));
+      const redis = server.redis?.handle.client;
+      const codeKey = `${server.redis?.prefix}AuthorizationCode:${code}`;
+      const { grantId } = JSON.parse(String(await redis?.hget(codeKey, 'payload')));
+      const grantSet = `${server.redis?.prefix}AuthorizationCode:grant:${grantId}`;
+      expect(await redis?.exists(codeKey, grantSet)).toBe(2);
+
+      await expect(
+        oidc.refreshTokenGrant(config, String(tokens.refresh_token)),
+      ).rejects.toMatchObject({ error: 'invalid_grant' });
+
+      expect(await redis?.exists(codeKey, grantSet)).toBe(0);
+      expect((await oidc.tokenIntrospection(config, rotated.access_token)).active).toBe(false);
+      await expect(redeem(config, { browser, callbackUrl, ...pending })).rejects.toMatchObject({
+        error: 'invalid_grant',
+      });
+    });
+  },
+);

@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.ts';
+import { type Portcullis, startPortcullis } from '../../src/portcullis.ts';
+import { sqlBackends, type TestDatabase } from '../support/backends.ts';
+
+describe.each(sqlBackends)('the key-encryption key on $name storage', (backend) => {
+  let dataDir: string;
+  let database: TestDatabase | undefined;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'portcullis-kek-'));
+    if (backend.name === 'postgres') {
+      database = await backend.create();
+      await database.handle.close();
+    }
+  });
+  afterAll(async () => {
+    await database?.drop().catch(() => {});
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const start = (keyEncryptionKey: string) =>
+    startPortcullis(
+      loadConfig(
+        { NODE_ENV: 'test' },
+        {
+          port: 0,
+          host: '127.0.0.1',
+          logLevel: 'silent',
+          dataDir,
+          keyEncryptionKey,
+          ...(database?.url ? { databaseUrl: database.url } : {}),
+        },
+      ),
+    );
+  const storedKeys = async (portcullis: Portcullis) => ({
+    signing: await portcullis.database.db
+      .selectFrom('signing_keys')
+      .select(['kid', 'state', 'private_jwk_encrypted'])
+      .orderBy('kid')
+      .execute(),
+    cookie: await portcullis.database.db
+      .selectFrom('cookie_keys')
+      .select(['id', 'state', 'secret_encrypted'])
+      .orderBy('id')
+      .execute(),
+  });
+
+  it('stops the start under another key-encryption key, says why, and changes no key', async () => {
+    const right = randomBytes(32).toString('base64');
+    const first = await start(right);
+    const before = await storedKeys(first);
+    await first.close();
+    expect(before.signing).toHaveLength(2);
+    expect(before.cookie).toHaveLength(1);
+
+    await expect(start(randomBytes(32).toString('base64'))).rejects.toMatchObject({
+      code: 'key_decryption_failed',
+      message: expect.stringMatching(
+        /^PORTCULLIS_KEY_ENCRYPTION_KEY does not decrypt the signing and cookie keys stored in the database; start with the key-encryption key they were created with/,
+      ),
+    });
+
+    const again = await start(right);
+    try {
+      expect(await storedKeys(again)).toEqual(before);
+    } finally {
+      await again.close();
+    }
+  });
+});
