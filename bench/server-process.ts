@@ -21,14 +21,19 @@ export interface BenchServer {
 /**
  * Starts bench/server.ts as production runs: NODE_ENV=production, LOG_LEVEL=info (one line per
  * request on stdout, which goes to a file here), secrets from the environment, on 127.0.0.1.
- * With `like`, another instance of that server: same issuer, secrets and storage, its own port.
+ * With `like`, another instance of that server: same issuer, secrets and storage, its own port
+ * (and `extraEnv`).
  */
-export async function startBenchServer(backend: Backend, like?: BenchServer): Promise<BenchServer> {
+export async function startBenchServer(
+  backend: Backend,
+  like?: BenchServer,
+  extraEnv: Record<string, string> = {},
+): Promise<BenchServer> {
   const port = await freePort();
   const cookieSecret = like?.cookieSecret ?? randomBytes(32).toString('base64url');
   const logFile = join(backend.workDir, `server-${port}.log`);
   const env: Record<string, string> = like
-    ? { ...like.env, PORT: String(port) }
+    ? { ...like.env, ...extraEnv, PORT: String(port) }
     : {
         PATH: process.env.PATH ?? '',
         NODE_ENV: 'production',

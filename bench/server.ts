@@ -7,6 +7,7 @@
  */
 import { loadConfig } from '../src/config/load.ts';
 import { createLogger } from '../src/logger.ts';
+import type { ResourceServer, ResourceServerLookup } from '../src/oidc/resource-indicators.ts';
 import { startPortcullis } from '../src/portcullis.ts';
 import { announceReady, serve } from './support/child-side.ts';
 import { createProfiler } from './support/profiler.ts';
@@ -34,7 +35,10 @@ export interface MemorySample {
 
 const queries = countPostgresQueries();
 const config = loadConfig(process.env);
-const portcullis = await startPortcullis(config, { logger: createLogger(config.logLevel) });
+const portcullis = await startPortcullis(config, {
+  logger: createLogger(config.logLevel),
+  ...jwtApi(process.env.BENCH_JWT_API),
+});
 const profiler = createProfiler();
 
 const api = {
@@ -72,6 +76,17 @@ const api = {
 };
 
 export type ServerApi = typeof api;
+
+/**
+ * With BENCH_JWT_API set, one API (resource server) whose access tokens are JWTs, registered
+ * through startPortcullis's `resourceServers` option: the real issuing path of oidc-provider and
+ * src/oidc/resource-indicators.ts, while no command registers APIs yet.
+ */
+function jwtApi(identifier: string | undefined): { resourceServers?: ResourceServerLookup } {
+  if (!identifier) return {};
+  const api: ResourceServer = { scope: 'read write', accessTokenFormat: 'jwt' };
+  return { resourceServers: (indicator) => (indicator === identifier ? api : undefined) };
+}
 
 serve(api, () => portcullis.close());
 announceReady<ServerInfo>({

@@ -5,8 +5,8 @@ export interface BenchRedis {
   prefix: string;
   where: string;
   version: string;
-  /** Keys under the prefix, optionally only those of one model (`Session`). */
-  countKeys(model?: string): Promise<number>;
+  /** Keys under the prefix, optionally only those starting with `within` (`Session:`). */
+  countKeys(within?: string): Promise<number>;
   /** INFO memory used_memory, in bytes (the whole Redis, so read it as a difference). */
   usedMemory(): Promise<number>;
   /** Deletes every key under the prefix (SCAN, never FLUSHALL) and disconnects. */
@@ -28,9 +28,9 @@ export async function openBenchRedis(url: string, runId: string): Promise<BenchR
     prefix,
     where: `${hostname}:${port || '6379'}`,
     version: await info('server', 'redis_version'),
-    async countKeys(model) {
+    async countKeys(within = '') {
       let count = 0;
-      for await (const keys of scan(client, `${prefix}${model ? `${model}:` : ''}*`)) {
+      for await (const keys of scan(client, `${prefix}${within}*`)) {
         count += keys.length;
       }
       return count;

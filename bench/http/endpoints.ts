@@ -29,3 +29,10 @@ export async function discover(issuer: string): Promise<Endpoints> {
     jwks: url('jwks_uri'),
   };
 }
+
+/** The same URL on another instance (its host and port): instances share one issuer. */
+export function onInstance(url: string, origin: string): string {
+  const moved = new URL(url);
+  moved.host = new URL(origin).host;
+  return moved.href;
+}

@@ -1,9 +1,12 @@
 import { basicAuth, FORM } from '../http/client-auth.ts';
+import { onInstance } from '../http/endpoints.ts';
 import type { LoadTarget } from '../load/autocannon-run.ts';
+import { measure } from '../load/measure.ts';
 import { type Row, rowOf, unavailableRow } from '../report/row.ts';
 import type { ServiceClient } from '../seed.ts';
+import { startBenchServer } from '../server-process.ts';
 import { ROWS } from '../targets.ts';
-import { registerJwtApi } from './api-resource.ts';
+import { JWT_API, registerJwtApi } from './api-resource.ts';
 import type { BenchContext } from './context.ts';
 
 /** Client-credentials requests, each connection authenticating as one of `clients` in turn. */
@@ -58,20 +61,36 @@ export async function measureOpaqueClientCredentials(ctx: BenchContext): Promise
 
 /**
  * JWT access tokens need an API (resource server) registered with format jwt. The benchmark
- * registers one through the CLI contract of DESIGN.md; until that command exists, or while the
- * token it yields is not a JWT, the row says why instead of showing a number.
+ * registers one with the command DESIGN.md specifies (`portcullis resources create`); while that
+ * command does not exist, through startPortcullis's `resourceServers` option, on an instance of
+ * its own so that every other row runs the server exactly as configured. The row says which.
  */
 export async function measureJwtClientCredentials(ctx: BenchContext): Promise<Row> {
-  const api = registerJwtApi(ctx.server.env);
-  if ('unavailable' in api) return unavailableRow(ROWS.clientCredentialsJwt, api.unavailable);
+  const issuer = await jwtIssuer(ctx);
   const service = ctx.seed.services[0] as ServiceClient;
-  const parameters = { resource: api.identifier };
-  const token = await clientCredentialsToken(ctx.endpoints.token, service, parameters).catch(
+  const parameters = { resource: JWT_API };
+  const token = await clientCredentialsToken(issuer.tokenEndpoint, service, parameters).catch(
     (error: unknown) => String(error),
   );
   if (token.split('.').length !== 3) {
-    return unavailableRow(ROWS.clientCredentialsJwt, `no JWT for resource ${api.identifier}`);
+    return unavailableRow(ROWS.clientCredentialsJwt, `no JWT for ${JWT_API}: ${token}`);
   }
-  const load = clientCredentialsLoad(ctx.endpoints.token, ctx.seed.services, parameters);
-  return rowOf(ROWS.clientCredentialsJwt, await ctx.measure(load), ctx.baselineRps);
+  const load = clientCredentialsLoad(issuer.tokenEndpoint, ctx.seed.services, parameters);
+  const measurement = await measure(load, ctx.plan, { countQueries: issuer.countQueries });
+  return { ...rowOf(ROWS.clientCredentialsJwt, measurement, ctx.baselineRps), note: issuer.note };
+}
+
+async function jwtIssuer(ctx: BenchContext) {
+  const registered = registerJwtApi(ctx.server.env);
+  if (!('unavailable' in registered)) {
+    const note = 'API registered with `portcullis resources create`';
+    return { tokenEndpoint: ctx.endpoints.token, countQueries: ctx.countQueries, note };
+  }
+  const instance = await startBenchServer(ctx.backend, ctx.server, { BENCH_JWT_API: JWT_API });
+  ctx.extraServers.push(instance.child);
+  return {
+    tokenEndpoint: onInstance(ctx.endpoints.token, instance.origin),
+    countQueries: ctx.countQueries && (() => instance.child.call('queries', undefined)),
+    note: 'API registered through startPortcullis({ resourceServers }): no `portcullis resources` command yet',
+  };
 }

@@ -1,3 +1,4 @@
+import { onInstance } from '../http/endpoints.ts';
 import type { LoadTarget } from '../load/autocannon-run.ts';
 import { measureAcross } from '../load/measure.ts';
 import { type Row, type RowSpec, rowOf } from '../report/row.ts';
@@ -75,7 +76,5 @@ function twoProcesses(spec: RowSpec): RowSpec {
 
 /** The same load sent to another instance. */
 function at(origin: string, target: LoadTarget): LoadTarget {
-  const url = new URL(target.url);
-  url.host = new URL(origin).host;
-  return { ...target, url: url.href };
+  return { ...target, url: onInstance(target.url, origin) };
 }

@@ -78,8 +78,8 @@ function sessionSeeds(ctx: BenchContext, count: number): SeedSession[] {
 
 function storedIn(after: StorageSample, before: StorageSample, count: number): string {
   const inSql = after.sqlSessions - before.sqlSessions;
-  const inRedis = (after.redisSessionKeys ?? 0) - (before.redisSessionKeys ?? 0);
-  if (inRedis >= count) return `Redis (${inRedis.toLocaleString('en')} Session keys)`;
+  const inRedis = (after.redisSessions ?? 0) - (before.redisSessions ?? 0);
+  if (inRedis >= count) return `Redis (${inRedis.toLocaleString('en')} Session entries)`;
   return `SQL oidc_payloads (${inSql.toLocaleString('en')} Session rows)`;
 }
 

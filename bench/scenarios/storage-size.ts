@@ -7,7 +7,8 @@ export interface StorageSample {
   sqlSessions: number;
   /** Redis used_memory, when Redis is configured. */
   redisBytes: number | undefined;
-  redisSessionKeys: number | undefined;
+  /** Session entries in Redis (their uid index keys not counted). */
+  redisSessions: number | undefined;
 }
 
 /** Where sessions are and how much room the stores take, to compare before and after. */
@@ -21,6 +22,8 @@ export async function sampleStorage(ctx: BenchContext): Promise<StorageSample> {
     sqlBytes: Number(rows[0]?.bytes ?? 0),
     sqlSessions: Number(rows[0]?.sessions ?? 0),
     redisBytes: redis ? await redis.usedMemory() : undefined,
-    redisSessionKeys: redis ? await redis.countKeys('Session') : undefined,
+    redisSessions: redis
+      ? (await redis.countKeys('Session:')) - (await redis.countKeys('Session:uid:'))
+      : undefined,
   };
 }
