@@ -63,20 +63,17 @@ export function createSqlAdapter(
       : undefined;
 
   return {
+    /** One SQL text, not built per call: every token and code issued goes through here. */
     async upsert(id, payload, expiresIn) {
       const expiresAt = expiresIn ? new Date(Date.now() + expiresIn * 1000) : null;
-      const values = {
-        payload: JSON.stringify(payload),
-        grant_id: payload.grantId ?? null,
-        user_code: payload.userCode ?? null,
-        uid: payload.uid ?? null,
-        expires_at: expiresAt,
-      };
-      await db
-        .insertInto('oidc_payloads')
-        .values({ model, id, ...values })
-        .onConflict((oc) => oc.columns(['model', 'id']).doUpdateSet(values))
-        .execute();
+      await sql`
+        insert into oidc_payloads (model, id, payload, grant_id, user_code, uid, expires_at)
+        values (${model}, ${id}, ${JSON.stringify(payload)}, ${payload.grantId ?? null},
+                ${payload.userCode ?? null}, ${payload.uid ?? null}, ${expiresAt})
+        on conflict (model, id) do update
+           set payload = excluded.payload, grant_id = excluded.grant_id,
+               user_code = excluded.user_code, uid = excluded.uid, expires_at = excluded.expires_at
+      `.execute(db);
     },
 
     async find(id) {
