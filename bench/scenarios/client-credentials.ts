@@ -66,7 +66,13 @@ export async function measureOpaqueClientCredentials(ctx: BenchContext): Promise
  * its own so that every other row runs the server exactly as configured. The row says which.
  */
 export async function measureJwtClientCredentials(ctx: BenchContext): Promise<Row> {
-  const issuer = await jwtIssuer(ctx);
+  const registered = registerJwtApi(ctx.server.env);
+  if (ctx.backend.kind !== 'postgres' && 'unavailable' in registered) {
+    // A second instance cannot open an embedded data directory the first one holds.
+    const why = 'needs a second instance until `portcullis resources` exists: run on Postgres';
+    return unavailableRow(ROWS.clientCredentialsJwt, why);
+  }
+  const issuer = await jwtIssuer(ctx, registered);
   const service = ctx.seed.services[0] as ServiceClient;
   const parameters = { resource: JWT_API };
   const token = await clientCredentialsToken(issuer.tokenEndpoint, service, parameters).catch(
@@ -80,8 +86,7 @@ export async function measureJwtClientCredentials(ctx: BenchContext): Promise<Ro
   return { ...rowOf(ROWS.clientCredentialsJwt, measurement, ctx.baselineRps), note: issuer.note };
 }
 
-async function jwtIssuer(ctx: BenchContext) {
-  const registered = registerJwtApi(ctx.server.env);
+async function jwtIssuer(ctx: BenchContext, registered: ReturnType<typeof registerJwtApi>) {
   if (!('unavailable' in registered)) {
     const note = 'API registered with `portcullis resources create`';
     return { tokenEndpoint: ctx.endpoints.token, countQueries: ctx.countQueries, note };
