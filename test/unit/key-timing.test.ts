@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { keyTimingProblems } from '../../src/config/key-timing.ts';
 import type { KeysConfig, TtlConfig } from '../../src/config/schema.ts';
+import { DEFAULT_KEYS } from '../support/keys.ts';
 
 const ttl: TtlConfig = {
   accessToken: 3600,
@@ -12,18 +13,7 @@ const ttl: TtlConfig = {
   interaction: 3600,
   grant: 1209600,
 };
-const keys: KeysConfig = {
-  signingAlgorithm: 'ES256',
-  algorithms: ['ES256', 'RS256'],
-  rotationIntervalSeconds: 2592000,
-  leadTimeSeconds: 86400,
-  retentionSeconds: 604800,
-  cookieRetentionSeconds: 1296000,
-  jwksMaxAgeSeconds: 600,
-  jobIntervalSeconds: 60,
-  watchIntervalSeconds: 5,
-  marginSeconds: 60,
-};
+const keys: KeysConfig = DEFAULT_KEYS;
 const problemsWith = (overrides: Partial<KeysConfig>, ttlOverrides: Partial<TtlConfig> = {}) =>
   keyTimingProblems({ keys: { ...keys, ...overrides }, ttl: { ...ttl, ...ttlOverrides } });
 
