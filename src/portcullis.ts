@@ -27,6 +27,7 @@ import { type DatabaseHandle, openDatabase } from './storage/database.ts';
 import { migrateToLatest } from './storage/migrate.ts';
 import { createOidcAdapterFactory } from './storage/oidc-adapter-factory.ts';
 import { purgeExpiredPayloads } from './storage/oidc-sql-adapter.ts';
+import { withReadAhead } from './storage/read-ahead.ts';
 import { openRedis, type RedisHandle } from './storage/redis.ts';
 import { purgeExpiredRevocations } from './storage/revoked-tokens.sql.ts';
 import { createRevokedTokens, type RevokedTokens } from './storage/revoked-tokens.ts';
@@ -75,6 +76,7 @@ export async function startPortcullis(
     dataDir: config.dataDir,
     inMemory: options.inMemory ?? false,
     share: !config.databaseUrl && !options.inMemory,
+    preparedStatements: config.preparedStatements,
   });
   const redis = config.redisUrl
     ? await openRedis({ url: config.redisUrl, prefix: config.redisKeyPrefix, logger })
@@ -142,6 +144,7 @@ export async function startPortcullis(
       logger,
       render,
       providerHost,
+      requestScope: withReadAhead,
       interactions: { accounts, csrf: createCsrf(cookieKeys.secrets) },
       readiness: { database: database.ping, ...(redis ? { redis: redis.ping } : {}) },
     });

@@ -40,6 +40,7 @@ export async function openCliContext(config: Config, io: IO, json: boolean): Pro
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     poolSize: 2,
+    preparedStatements: config.preparedStatements,
   });
   try {
     if (config.migrateOnStart) await migrateToLatest(database.db);

@@ -29,6 +29,7 @@ export const envBindings: ReadonlyArray<{ name: string; path: string[]; read: En
   { name: 'PORTCULLIS_DATA_DIR', path: ['dataDir'], read: text },
   { name: 'PORTCULLIS_TRUST_PROXY', path: ['trustProxy'], read: boolean },
   { name: 'PORTCULLIS_MIGRATE_ON_START', path: ['migrateOnStart'], read: boolean },
+  { name: 'PORTCULLIS_PREPARED_STATEMENTS', path: ['preparedStatements'], read: boolean },
   { name: 'LOG_LEVEL', path: ['logLevel'], read: text },
   { name: 'PORTCULLIS_KEY_ENCRYPTION_KEY', path: ['keyEncryptionKey'], read: text },
   { name: 'PORTCULLIS_COOKIE_SECRETS', path: ['cookieSecrets'], read: list },

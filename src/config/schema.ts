@@ -110,6 +110,11 @@ export const configSchema = z
     migrateOnStart: z
       .boolean()
       .describe('PORTCULLIS_MIGRATE_ON_START: apply database migrations when the server starts.'),
+    preparedStatements: z
+      .boolean()
+      .describe(
+        'PORTCULLIS_PREPARED_STATEMENTS: Postgres: plan hot statements once per connection. Off behind a transaction-mode pooler (PgBouncer < 1.21).',
+      ),
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .describe('LOG_LEVEL: minimum level of log lines written to stdout.'),

@@ -3,9 +3,11 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { DomainError } from '../errors.ts';
 import {
+  type AccountProfile,
   type AccountRow,
   findAccountByEmail,
   findAccountById,
+  findAccountProfile,
   insertAccount,
   listAccounts,
   setAccountDisabled,
@@ -82,8 +84,8 @@ export function createAccountsService(db: Kysely<Database>) {
 
     findById: (id: string) => findAccountById(db, id),
 
-    async findActive(id: string): Promise<AccountRow | undefined> {
-      const account = await findAccountById(db, id);
+    async findActive(id: string): Promise<AccountProfile | undefined> {
+      const account = await findAccountProfile(db, id);
       return account && !account.disabled_at ? account : undefined;
     },
 
@@ -95,7 +97,7 @@ export function createAccountsService(db: Kysely<Database>) {
       }
     },
 
-    claimsOf(account: AccountRow): StandardClaims {
+    claimsOf(account: AccountProfile): StandardClaims {
       return {
         sub: account.id,
         email: account.email,

@@ -25,6 +25,8 @@ export interface HttpDeps {
   logger: Logger;
   render: RenderPage;
   providerHost: ProviderHost;
+  /** Storage's scope for one protocol request (see storage/read-ahead.ts). */
+  requestScope: <T>(fn: () => T) => T;
   interactions: Omit<InteractionDeps, 'provider' | 'render'>;
   readiness: Record<string, ReadinessCheck>;
 }
@@ -55,6 +57,6 @@ export function createHttpApp(deps: HttpDeps): Koa {
   app.use(interactions.routes());
   app.use(interactions.allowedMethods());
   app.use(pinHostToIssuer(deps.issuer));
-  app.use(deps.providerHost.middleware);
+  app.use((ctx, next) => deps.requestScope(() => deps.providerHost.middleware(ctx, next)));
   return app;
 }

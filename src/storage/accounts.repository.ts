@@ -1,8 +1,11 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
+import { currentReadAhead, takeReadAhead } from './read-ahead.ts';
 import type { AccountsTable, Database } from './schema.ts';
 
 export type AccountRow = Selectable<AccountsTable>;
+/** An account without its password hash, which only signing in needs. */
+export type AccountProfile = Omit<AccountRow, 'password_hash'>;
 export type NewAccountRow = Insertable<AccountsTable>;
 
 export async function insertAccount(db: Kysely<Database>, row: NewAccountRow): Promise<AccountRow> {
@@ -11,6 +14,30 @@ export async function insertAccount(db: Kysely<Database>, row: NewAccountRow): P
 
 export async function findAccountById(db: Kysely<Database>, id: string) {
   return db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The account's profile; from what this request read ahead with its token, when it did. */
+export async function findAccountProfile(
+  db: Kysely<Database>,
+  id: string,
+): Promise<AccountProfile | undefined> {
+  const ahead = currentReadAhead();
+  const read = ahead ? takeReadAhead(ahead.accounts, id) : undefined;
+  if (read !== undefined) return read ?? undefined;
+  return db
+    .selectFrom('accounts')
+    .select([
+      'id',
+      'email',
+      'email_verified',
+      'name',
+      'roles',
+      'disabled_at',
+      'created_at',
+      'updated_at',
+    ])
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 export async function findAccountByEmail(db: Kysely<Database>, email: string) {

@@ -36,6 +36,8 @@ export interface DatabaseOptions {
    */
   share?: boolean;
   poolSize?: number;
+  /** Postgres: prepare hot statements (off behind a pooler that cannot keep them). */
+  preparedStatements?: boolean;
 }
 
 // The name libpq gives a socket in a directory, so `pg` finds it with host=<dataDir>, port 5432.
@@ -44,7 +46,10 @@ const socketPathIn = (dir: string) => join(dir, `.s.PGSQL.${SOCKET_PORT}`);
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
-    const pool = createPostgresPool(options.databaseUrl, options.poolSize ?? 10);
+    const pool = createPostgresPool(options.databaseUrl, {
+      max: options.poolSize ?? 10,
+      preparedStatements: options.preparedStatements ?? true,
+    });
     const databaseUrl = options.databaseUrl;
     return handleFor(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres', {
       listen: (channel, onNotify) => listenOnPostgres(databaseUrl, channel, onNotify),

@@ -6,6 +6,7 @@ import {
   type PayloadLookups,
   type PayloadRow,
 } from './oidc-payload-lookups.ts';
+import { currentReadAhead, type ReadAhead, takeReadAhead } from './read-ahead.ts';
 import type { Database } from './schema.ts';
 
 const epoch = (date: Date) => Math.floor(date.getTime() / 1000);
@@ -52,6 +53,11 @@ export function createSqlAdapter(
         eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]),
       );
 
+  // A grant written in this request must not be answered from what was read before the write.
+  const forget = (id: string) => {
+    if (model === 'Grant') currentReadAhead()?.grants.delete(id);
+  };
+
   const toPayload = (
     row: { payload: Record<string, unknown>; consumed_at: Date | null } | undefined,
   ) =>
@@ -65,6 +71,7 @@ export function createSqlAdapter(
   return {
     /** One SQL text, not built per call: every token and code issued goes through here. */
     async upsert(id, payload, expiresIn) {
+      forget(id);
       const expiresAt = expiresIn ? new Date(Date.now() + expiresIn * 1000) : null;
       await sql`
         insert into oidc_payloads (model, id, payload, grant_id, user_code, uid, expires_at)
@@ -77,7 +84,14 @@ export function createSqlAdapter(
     },
 
     async find(id) {
-      return toPayload(graced(await lookups.find(model, id)));
+      const ahead = currentReadAhead();
+      if (ahead && model === 'Grant') {
+        const row = takeReadAhead(ahead.grants, id);
+        if (row !== undefined) return toPayload(row ?? undefined);
+      }
+      const row = await lookups.find(model, id, ahead !== undefined);
+      if (ahead && row?.related) keepRelated(ahead, row.related);
+      return toPayload(graced(row));
     },
 
     async findByUid(uid) {
@@ -111,6 +125,7 @@ export function createSqlAdapter(
     },
 
     async destroy(id) {
+      forget(id);
       await db
         .deleteFrom('oidc_payloads')
         .where('model', '=', model)
@@ -119,6 +134,7 @@ export function createSqlAdapter(
     },
 
     async revokeByGrantId(grantId) {
+      forget(grantId);
       await db
         .deleteFrom('oidc_payloads')
         .where('model', '=', model)
@@ -135,4 +151,10 @@ export async function purgeExpiredPayloads(db: Kysely<Database>): Promise<number
     .where('expires_at', '<', sql<Date>`now()`)
     .executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/** Leaves the grant and account read with a token for the lookups of this request to take. */
+function keepRelated(ahead: ReadAhead, related: NonNullable<PayloadRow['related']>): void {
+  if (related.grant) ahead.grants.set(related.grant.id, related.grant.row);
+  if (related.account) ahead.accounts.set(related.account.id, related.account.row);
 }

@@ -27,31 +27,68 @@ async function guarded<T>(work: Promise<T>): Promise<T> {
   }
 }
 
+export interface PostgresPoolOptions {
+  max: number;
+  /** Prepare the statements the server runs again and again (see statementNames). */
+  preparedStatements: boolean;
+}
+
 /**
  * A pg pool whose connection failures surface as DependencyUnavailableError, so a request that
  * needs Postgres while it is down fails closed with a 503 like one that needs Redis.
  */
-export function createPostgresPool(connectionString: string, max: number): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5_000 });
+export function createPostgresPool(connectionString: string, options: PostgresPoolOptions) {
+  const pool = new pg.Pool({ connectionString, max: options.max, connectionTimeoutMillis: 5_000 });
   // An idle connection that Postgres terminates (restart, failover) is dropped from the pool
   // and replaced on next use; without a listener its error would end the process.
   pool.on('error', () => {});
-  const guardClient = (client: pg.PoolClient) =>
-    new Proxy(client, {
-      get(target, property) {
-        const value = Reflect.get(target, property, target);
-        if (property === 'query') {
-          return (...args: Parameters<pg.PoolClient['query']>) =>
-            guarded(Promise.resolve(Reflect.apply(value, target, args)));
-        }
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
-  return new Proxy(pool, {
-    get(target, property) {
-      if (property === 'connect') return () => guarded(target.connect()).then(guardClient);
-      const value = Reflect.get(target, property, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
+  const nameOf = options.preparedStatements ? statementNames() : () => undefined;
+  // The pool hands out the same client objects again and again: each is wrapped once.
+  const wrapped = new WeakSet<pg.PoolClient>();
+  const wrap = (client: pg.PoolClient) => {
+    if (wrapped.has(client)) return client;
+    wrapped.add(client);
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    client.query = ((...args: unknown[]) => {
+      const [text, values] = args;
+      const name = typeof text === 'string' && args.length <= 2 ? nameOf(text) : undefined;
+      const result = name ? query({ name, text, values }) : query(...args);
+      return isPromise(result) ? guarded(result) : result;
+    }) as pg.PoolClient['query'];
+    return client;
+  };
+  const connectToPool = pool.connect.bind(pool);
+  const connect = () => guarded(connectToPool()).then(wrap);
+  return Object.assign(pool, { connect }) as pg.Pool;
+}
+
+const MAX_PREPARED_STATEMENTS = 500;
+
+/**
+ * Names for the statements worth preparing. Most of Postgres' work on a token request is
+ * planning its statements, not running them (a primary-key lookup: 0.2 ms planning, 0.04 ms
+ * executing); a named statement is parsed and planned once per connection, then only bound and
+ * run. Named: data statements without `*`, whose result columns cannot change when a migration
+ * adds a column (a prepared `select *` would fail with "cached plan must not change result
+ * type"). The first MAX_PREPARED_STATEMENTS such texts get names; the rest run unnamed.
+ */
+function statementNames(): (text: string) => string | undefined {
+  const names = new Map<string, string>();
+  return (text) => {
+    let name = names.get(text);
+    if (
+      name === undefined &&
+      names.size < MAX_PREPARED_STATEMENTS &&
+      /^\s*(select|insert|update|delete|with)\s/i.test(text) &&
+      !text.includes('*')
+    ) {
+      name = `portcullis_${names.size}`;
+      names.set(text, name);
+    }
+    return name;
+  };
+}
+
+function isPromise(value: unknown): value is Promise<unknown> {
+  return typeof (value as Promise<unknown> | undefined)?.then === 'function';
 }
