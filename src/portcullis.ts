@@ -26,9 +26,9 @@ import { watchClientChanges } from './storage/client-changes.ts';
 import { type DatabaseHandle, openDatabase } from './storage/database.ts';
 import { migrateToLatest } from './storage/migrate.ts';
 import { createOidcAdapterFactory } from './storage/oidc-adapter-factory.ts';
-import { purgeExpiredPayloads } from './storage/oidc-sql-adapter.ts';
-import { withReadAhead } from './storage/read-ahead.ts';
+import { purgeExpiredPayloads, writePayloads } from './storage/oidc-sql-adapter.ts';
 import { openRedis, type RedisHandle } from './storage/redis.ts';
+import { requestScopes } from './storage/request-scope.ts';
 import { purgeExpiredRevocations } from './storage/revoked-tokens.sql.ts';
 import { createRevokedTokens, type RevokedTokens } from './storage/revoked-tokens.ts';
 
@@ -144,7 +144,7 @@ export async function startPortcullis(
       logger,
       render,
       providerHost,
-      requestScope: withReadAhead,
+      requestScope: requestScopes((rows) => writePayloads(database.db, rows)),
       interactions: { accounts, csrf: createCsrf(cookieKeys.secrets) },
       readiness: { database: database.ping, ...(redis ? { redis: redis.ping } : {}) },
     });

@@ -25,8 +25,8 @@ export interface HttpDeps {
   logger: Logger;
   render: RenderPage;
   providerHost: ProviderHost;
-  /** Storage's scope for one protocol request (see storage/read-ahead.ts). */
-  requestScope: <T>(fn: () => T) => T;
+  /** Storage's scope for one protocol request (see storage/request-scope.ts). */
+  requestScope: <T>(fn: () => Promise<T>) => Promise<T>;
   interactions: Omit<InteractionDeps, 'provider' | 'render'>;
   readiness: Record<string, ReadinessCheck>;
 }

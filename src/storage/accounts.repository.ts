@@ -1,6 +1,6 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
-import { currentReadAhead, takeReadAhead } from './read-ahead.ts';
+import { currentScope, takeReadAhead } from './request-scope.ts';
 import type { AccountsTable, Database } from './schema.ts';
 
 export type AccountRow = Selectable<AccountsTable>;
@@ -21,8 +21,8 @@ export async function findAccountProfile(
   db: Kysely<Database>,
   id: string,
 ): Promise<AccountProfile | undefined> {
-  const ahead = currentReadAhead();
-  const read = ahead ? takeReadAhead(ahead.accounts, id) : undefined;
+  const scope = currentScope();
+  const read = scope ? takeReadAhead(scope.accounts, id) : undefined;
   if (read !== undefined) return read ?? undefined;
   return db
     .selectFrom('accounts')

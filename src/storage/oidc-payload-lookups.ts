@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { AccountProfile } from './accounts.repository.ts';
-import type { GrantRow } from './read-ahead.ts';
+import type { GrantRow } from './request-scope.ts';
 import type { Database } from './schema.ts';
 
 export interface PayloadRow {
@@ -26,7 +26,7 @@ type Pending = { withRelated: boolean; byModel: Map<string, Waiter[]> };
  * up in every model it could belong to at once (introspection and revocation ask AccessToken,
  * ClientCredentials and RefreshToken in parallel for the same value); the reads of one id asked
  * for in the same tick become a single query instead of one per model. With `withRelated`, that
- * query also reads the row's grant and account (see read-ahead.ts).
+ * query also reads the row's grant and account (see request-scope.ts).
  */
 export function createPayloadLookups(db: Kysely<Database>) {
   let pending: Map<string, Pending> | undefined;

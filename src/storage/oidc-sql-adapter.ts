@@ -6,10 +6,28 @@ import {
   type PayloadLookups,
   type PayloadRow,
 } from './oidc-payload-lookups.ts';
-import { currentReadAhead, type ReadAhead, takeReadAhead } from './read-ahead.ts';
+import {
+  currentScope,
+  type PayloadWrite,
+  type RequestScope,
+  settleWrites,
+  takeReadAhead,
+} from './request-scope.ts';
 import type { Database } from './schema.ts';
 
 const epoch = (date: Date) => Math.floor(date.getTime() / 1000);
+
+/**
+ * The models whose writes a request may defer to its end (see request-scope.ts): tokens and
+ * codes, whose values only the request's own response carries. Grants and sessions are not:
+ * another request (the same browser's next one) can learn their ids before this one ends.
+ */
+const DEFERRED_MODELS: ReadonlySet<string> = new Set([
+  'AccessToken',
+  'RefreshToken',
+  'ClientCredentials',
+  'AuthorizationCode',
+]);
 
 export interface SqlAdapterOptions {
   /**
@@ -54,8 +72,14 @@ export function createSqlAdapter(
       );
 
   // A grant written in this request must not be answered from what was read before the write.
-  const forget = (id: string) => {
-    if (model === 'Grant') currentReadAhead()?.grants.delete(id);
+  const forget = (scope: RequestScope | undefined, id: string) => {
+    if (model === 'Grant') scope?.grants.delete(id);
+  };
+  // Every call but a deferred write first stores what the request deferred.
+  const settled = async () => {
+    const scope = currentScope();
+    await settleWrites(scope);
+    return scope;
   };
 
   const toPayload = (
@@ -69,36 +93,44 @@ export function createSqlAdapter(
       : undefined;
 
   return {
-    /** One SQL text, not built per call: every token and code issued goes through here. */
     async upsert(id, payload, expiresIn) {
-      forget(id);
-      const expiresAt = expiresIn ? new Date(Date.now() + expiresIn * 1000) : null;
-      await sql`
-        insert into oidc_payloads (model, id, payload, grant_id, user_code, uid, expires_at)
-        values (${model}, ${id}, ${JSON.stringify(payload)}, ${payload.grantId ?? null},
-                ${payload.userCode ?? null}, ${payload.uid ?? null}, ${expiresAt})
-        on conflict (model, id) do update
-           set payload = excluded.payload, grant_id = excluded.grant_id,
-               user_code = excluded.user_code, uid = excluded.uid, expires_at = excluded.expires_at
-      `.execute(db);
+      const row: PayloadWrite = {
+        model,
+        id,
+        json: JSON.stringify(payload),
+        grantId: payload.grantId ?? null,
+        userCode: payload.userCode ?? null,
+        uid: payload.uid ?? null,
+        expiresAt: expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
+      };
+      const scope = currentScope();
+      forget(scope, id);
+      if (scope && DEFERRED_MODELS.has(model)) {
+        scope.writes.set(`${model}\n${id}`, row);
+        return;
+      }
+      await settleWrites(scope);
+      await writePayloads(db, [row]);
     },
 
     async find(id) {
-      const ahead = currentReadAhead();
-      if (ahead && model === 'Grant') {
-        const row = takeReadAhead(ahead.grants, id);
+      const scope = await settled();
+      if (scope && model === 'Grant') {
+        const row = takeReadAhead(scope.grants, id);
         if (row !== undefined) return toPayload(row ?? undefined);
       }
-      const row = await lookups.find(model, id, ahead !== undefined);
-      if (ahead && row?.related) keepRelated(ahead, row.related);
+      const row = await lookups.find(model, id, scope !== undefined);
+      if (scope && row?.related) keepRelated(scope, row.related);
       return toPayload(graced(row));
     },
 
     async findByUid(uid) {
+      await settled();
       return toPayload(await live().where('uid', '=', uid).executeTakeFirst());
     },
 
     async findByUserCode(userCode) {
+      await settled();
       return toPayload(await live().where('user_code', '=', userCode).executeTakeFirst());
     },
 
@@ -109,6 +141,7 @@ export function createSqlAdapter(
      * never slides. One statement decides, so concurrent requests cannot both slip past it.
      */
     async consume(id) {
+      await settled();
       const consumed = await db
         .updateTable('oidc_payloads')
         .set({ consumed_at: sql<Date>`coalesce(consumed_at, now())` })
@@ -125,7 +158,7 @@ export function createSqlAdapter(
     },
 
     async destroy(id) {
-      forget(id);
+      forget(await settled(), id);
       await db
         .deleteFrom('oidc_payloads')
         .where('model', '=', model)
@@ -134,7 +167,7 @@ export function createSqlAdapter(
     },
 
     async revokeByGrantId(grantId) {
-      forget(grantId);
+      forget(await settled(), grantId);
       await db
         .deleteFrom('oidc_payloads')
         .where('model', '=', model)
@@ -154,7 +187,27 @@ export async function purgeExpiredPayloads(db: Kysely<Database>): Promise<number
 }
 
 /** Leaves the grant and account read with a token for the lookups of this request to take. */
-function keepRelated(ahead: ReadAhead, related: NonNullable<PayloadRow['related']>): void {
-  if (related.grant) ahead.grants.set(related.grant.id, related.grant.row);
-  if (related.account) ahead.accounts.set(related.account.id, related.account.row);
+function keepRelated(scope: RequestScope, related: NonNullable<PayloadRow['related']>): void {
+  if (related.grant) scope.grants.set(related.grant.id, related.grant.row);
+  if (related.account) scope.accounts.set(related.account.id, related.account.row);
+}
+
+/**
+ * Inserts or replaces entries in one statement. Written as SQL text, not built per call: every
+ * token and code issued goes through here. The lookup columns are copied out of each payload.
+ */
+export async function writePayloads(db: Kysely<Database>, rows: PayloadWrite[]): Promise<void> {
+  if (rows.length === 0) return;
+  const values = rows.map(
+    (row) =>
+      sql`(${row.model}, ${row.id}, ${row.json}::jsonb, ${row.grantId}, ${row.userCode},
+           ${row.uid}, ${row.expiresAt}::timestamptz)`,
+  );
+  await sql`
+    insert into oidc_payloads (model, id, payload, grant_id, user_code, uid, expires_at)
+    values ${sql.join(values)}
+    on conflict (model, id) do update
+       set payload = excluded.payload, grant_id = excluded.grant_id,
+           user_code = excluded.user_code, uid = excluded.uid, expires_at = excluded.expires_at
+  `.execute(db);
 }
