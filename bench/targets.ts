@@ -41,8 +41,8 @@ export const ROWS = {
   },
   floor: {
     id: 'healthz',
-    path: '/healthz through the whole middleware stack',
-    target: '— (the floor of every response)',
+    path: '/healthz through the whole Koa middleware stack',
+    target: '— (the floor of every response Koa answers)',
   },
   userinfo: { id: 'userinfo', path: 'userinfo', target: '>= 3,000/s', met: (f) => f.rate >= 3000 },
   argon2Ceiling: {

@@ -133,7 +133,7 @@ export async function startPortcullis(
       return provider;
     };
     const providerHost = createProviderHost(buildProvider(keys.watcher.current));
-    const app = createHttpApp({
+    const http = createHttpApp({
       issuer,
       trustProxy: config.trustProxy,
       cookieKeys,
@@ -152,7 +152,7 @@ export async function startPortcullis(
     // storage is shared, so sessions, interactions and tokens carry over. The cookie key ring
     // reads the key set in force on every use.
     await keys.start((keySet) => providerHost.replace(buildProvider(keySet)));
-    handle = app.callback();
+    handle = http.listener;
     const stopPurge = schedulePurge(database, config.expiredPurgeIntervalSeconds, logger);
     logger.info(
       { issuer, port, storage: database.kind, redis: redis !== undefined },

@@ -3,9 +3,10 @@ import { ROWS } from '../targets.ts';
 import type { BenchContext } from './context.ts';
 
 /**
- * Discovery and JWKS: the documents every client and resource server fetches. /healthz, the
- * smallest answer that still passes every middleware (access log, security headers, routing),
- * shows the floor that all of Portcullis's responses stand on.
+ * Discovery and JWKS: the documents every client and resource server fetches, answered from
+ * memory before Koa. /healthz, the smallest answer that still passes every Koa middleware (access
+ * log, error handler, security headers, routing), shows the floor that every other response
+ * stands on.
  */
 export async function measureStaticDocuments(ctx: BenchContext): Promise<Row[]> {
   const discovery = await ctx.measure({ url: ctx.endpoints.discovery });

@@ -1,5 +1,7 @@
+import type { RequestListener } from 'node:http';
 import Koa from 'koa';
 import type { CookieKeyRing } from '../domain/cookie-key-ring.ts';
+import type { PublicSigningJwk } from '../domain/signing-keys.service.ts';
 import type { Logger } from '../logger.ts';
 import type { ProviderHost } from '../oidc/provider-host.ts';
 import type { RenderPage } from '../render.ts';
@@ -7,11 +9,10 @@ import { assets } from './assets.ts';
 import { errorHandler } from './error-handler.ts';
 import { healthRoutes, type ReadinessCheck } from './health.routes.ts';
 import { type InteractionDeps, interactionRoutes } from './interaction.routes.ts';
-import { type JwksDeps, jwksRoutes } from './jwks.routes.ts';
 import { pinHostToIssuer } from './pin-host.ts';
 import { requestLog } from './request-log.ts';
 import { securityHeaders } from './security-headers.ts';
-import { staticDocuments } from './static-documents.ts';
+import { createStaticDocuments } from './static-documents.ts';
 
 export interface HttpDeps {
   issuer: string;
@@ -21,7 +22,12 @@ export interface HttpDeps {
    * ring follows cookie key rotation by itself.
    */
   cookieKeys: CookieKeyRing;
-  jwks: JwksDeps;
+  jwks: {
+    /** The published keys in force on this instance (next, current, retired). */
+    keys: () => readonly PublicSigningJwk[];
+    /** Shorter than the time a key is published before it signs (see key-timing.ts). */
+    maxAgeSeconds: number;
+  };
   logger: Logger;
   render: RenderPage;
   providerHost: ProviderHost;
@@ -32,10 +38,12 @@ export interface HttpDeps {
 }
 
 /**
- * The Koa app: our routes first (health, assets, JWKS, interaction pages), then oidc-provider for
- * every protocol endpoint, as oidc-provider's own example composes it.
+ * The server's request listener: JWKS and discovery answered from memory before Koa (see
+ * static-documents.ts), everything else by the Koa app: our routes first (health, assets,
+ * interaction pages), then oidc-provider for every protocol endpoint, as oidc-provider's own
+ * example composes it.
  */
-export function createHttpApp(deps: HttpDeps): Koa {
+export function createHttpApp(deps: HttpDeps): { app: Koa; listener: RequestListener } {
   const app = new Koa({ proxy: deps.trustProxy });
   app.keys = deps.cookieKeys;
   app.silent = true;
@@ -46,17 +54,35 @@ export function createHttpApp(deps: HttpDeps): Koa {
     provider: () => deps.providerHost.current,
   });
   const health = healthRoutes(deps.readiness);
+  const documents = createStaticDocuments({
+    provider: () => deps.providerHost.current,
+    jwks: deps.jwks.keys,
+    jwksMaxAgeSeconds: deps.jwks.maxAgeSeconds,
+    trustProxy: deps.trustProxy,
+    logger: deps.logger,
+  });
   app.use(requestLog(deps.logger));
   app.use(errorHandler(deps.render, deps.logger));
   app.use(securityHeaders());
-  // Ahead of the routers: the most requested documents skip the route matching they never need.
-  app.use(staticDocuments(() => deps.providerHost.current));
+  app.use(documents.capture);
   app.use(health.routes());
   app.use(assets());
-  app.use(jwksRoutes(deps.jwks).routes());
   app.use(interactions.routes());
   app.use(interactions.allowedMethods());
   app.use(pinHostToIssuer(deps.issuer));
   app.use((ctx, next) => deps.requestScope(() => deps.providerHost.middleware(ctx, next)));
-  return app;
+  const koa = app.callback();
+  return {
+    app,
+    listener: (req, res) => {
+      let answered = false;
+      try {
+        answered = documents.answer(req, res);
+      } catch (err) {
+        // Nothing it does should throw; if it did, Koa answers (its error handler, if need be).
+        deps.logger.error({ err }, 'static document failed');
+      }
+      if (!answered && !res.headersSent) koa(req, res);
+    },
+  };
 }

@@ -1,67 +1,154 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context, Middleware } from 'koa';
+import type { PublicSigningJwk } from '../domain/signing-keys.service.ts';
+import type { Logger } from '../logger.ts';
+import { logRequest } from './request-log.ts';
+import { SECURITY_HEADERS, STRICT_TRANSPORT_SECURITY } from './security-headers.ts';
 
-/**
- * The documents oidc-provider answers identically to every request, by path. (JWKS is served by
- * jwks.routes.ts, outside oidc-provider, from the key set in force.)
- */
-export const STATIC_DOCUMENT_PATHS = [
+/** The discovery documents oidc-provider answers identically to every request. */
+export const DISCOVERY_PATHS = [
   '/.well-known/openid-configuration',
   '/.well-known/oauth-authorization-server',
 ] as const;
 
+/** Where the JSON Web Key Set is published: oidc-provider's path and the common well-known one. */
+export const JWKS_PATHS = ['/jwks', '/.well-known/jwks.json'] as const;
+
+export interface StaticDocumentsDeps {
+  /** The Provider in force; its discovery document is kept per Provider. */
+  provider: () => object;
+  /** The published keys in force on this instance (next, current, retired). */
+  jwks: () => readonly PublicSigningJwk[];
+  jwksMaxAgeSeconds: number;
+  /** As Koa's `proxy`: X-Forwarded-Proto says whether a request came over https. */
+  trustProxy: boolean;
+  logger: Logger;
+}
+
 interface Snapshot {
-  headers: Record<string, string>;
+  /** Name, value, name, value...: the form node:http writes fastest. */
+  headers: string[];
   body: Buffer;
 }
 
-// Set per request by oidc-provider's CORS for public documents (echo the Origin, else '*'), or
-// by Node and koa for every response.
-const PER_REQUEST = new Set(['vary', 'access-control-allow-origin', 'content-length', 'date']);
+// Set per request: CORS (below), HSTS (https only), and by Node and koa for every response.
+const PER_REQUEST = new Set([
+  'vary',
+  'access-control-allow-origin',
+  'strict-transport-security',
+  'content-length',
+  'date',
+]);
 
 /**
- * Discovery is the same bytes for everyone until the Provider is replaced (new keys build a new
- * one), yet oidc-provider builds and serialises it on every request. The first 200 answer of each
- * Provider (`current()`) is kept as bytes and replayed, with the CORS headers oidc-provider gives
- * public documents (shared/cors.js: Vary: Origin, and the request's Origin or `*` allowed)
- * computed for each request.
+ * JWKS and discovery: what resource servers and clients fetch most, the same bytes for everyone
+ * until the keys change. They are answered before Koa (`answer`, called by the server's request
+ * listener), from bytes kept in memory: Koa's request context and middleware cost more than the
+ * rest of such an answer (see docs/PERFORMANCE.md). The answer carries the headers every response
+ * gets (security headers, HSTS over https) and is logged like any request.
+ *
+ * JWKS is served from the key set in force, with `max-age` shorter than the time a key is
+ * published before it signs, so no cache can miss a key that signs; CORS `*`. (oidc-provider's
+ * own /jwks route cannot say how long the set may be cached, and serves one path only.)
+ *
+ * Discovery comes from oidc-provider: the first 200 answer of each Provider passes through
+ * `capture` (Koa) and is kept as bytes with its headers; later requests get those bytes, with the
+ * CORS headers oidc-provider gives public documents (shared/cors.js: Vary: Origin, and the
+ * request's Origin or `*` allowed) computed per request. A rebuilt Provider (new keys) starts
+ * over.
  */
-export function staticDocuments(current: () => object): Middleware {
-  const snapshots = new WeakMap<object, Map<string, Snapshot>>();
-  const paths: ReadonlySet<string> = new Set(STATIC_DOCUMENT_PATHS);
-  return async (ctx, next) => {
-    if (!paths.has(ctx.path) || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
-    const provider = current();
-    let byPath = snapshots.get(provider);
+export function createStaticDocuments(deps: StaticDocumentsDeps) {
+  const discoveryPaths: ReadonlySet<string> = new Set(DISCOVERY_PATHS);
+  const jwksPaths: ReadonlySet<string> = new Set(JWKS_PATHS);
+  const discovery = new WeakMap<object, Map<string, Snapshot>>();
+  let jwks: { keys: readonly PublicSigningJwk[]; snapshot: Snapshot } | undefined;
+
+  const jwksSnapshot = (): Snapshot => {
+    const keys = deps.jwks();
+    if (jwks?.keys !== keys) {
+      const headers = Object.entries({
+        'Content-Type': 'application/jwk-set+json; charset=utf-8',
+        'Cache-Control': `public, max-age=${deps.jwksMaxAgeSeconds}`,
+        ...SECURITY_HEADERS,
+      }).flat();
+      jwks = { keys, snapshot: { headers, body: Buffer.from(JSON.stringify({ keys })) } };
+    }
+    return jwks.snapshot;
+  };
+
+  const discoverySnapshots = () => {
+    const provider = deps.provider();
+    let byPath = discovery.get(provider);
     if (!byPath) {
       byPath = new Map();
-      snapshots.set(provider, byPath);
+      discovery.set(provider, byPath);
     }
-    const snapshot = byPath.get(ctx.path);
-    if (snapshot) return replay(ctx, snapshot);
-    await next();
-    const taken = take(ctx);
-    if (taken) byPath.set(ctx.path, taken);
+    return byPath;
+  };
+
+  const secure = (req: IncomingMessage) => {
+    if ((req.socket as { encrypted?: boolean }).encrypted) return true;
+    const proto = deps.trustProxy ? req.headers['x-forwarded-proto'] : undefined;
+    return typeof proto === 'string' && proto.split(',')[0]?.trim() === 'https';
+  };
+
+  return {
+    /**
+     * Answers a GET or HEAD of a static document it holds, before Koa; false for anything else
+     * (then Koa handles the request).
+     */
+    answer(req: IncomingMessage, res: ServerResponse): boolean {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+      const started = performance.now();
+      const url = req.url ?? '';
+      const query = url.indexOf('?');
+      const path = query === -1 ? url : url.slice(0, query);
+      let snapshot: Snapshot | undefined;
+      let headers: string[];
+      if (jwksPaths.has(path)) {
+        snapshot = jwksSnapshot();
+        headers = [...snapshot.headers, 'Access-Control-Allow-Origin', '*'];
+      } else if (discoveryPaths.has(path)) {
+        snapshot = discoverySnapshots().get(path);
+        if (!snapshot) return false;
+        const origin = req.headers.origin || '*';
+        headers = [...snapshot.headers, 'Vary', 'Origin', 'Access-Control-Allow-Origin', origin];
+      } else {
+        return false;
+      }
+      if (secure(req)) headers.push('Strict-Transport-Security', STRICT_TRANSPORT_SECURITY);
+      headers.push('Content-Length', String(snapshot.body.length));
+      res.writeHead(200, headers);
+      res.end(req.method === 'HEAD' ? undefined : snapshot.body);
+      logRequest(deps.logger, req.method, path, 200, started);
+      return true;
+    },
+
+    /** Koa: lets oidc-provider answer a discovery request and keeps the first 200 answer. */
+    capture: (async (ctx, next) => {
+      await next();
+      if (!discoveryPaths.has(ctx.path) || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return;
+      const byPath = discoverySnapshots();
+      if (byPath.has(ctx.path)) return;
+      const taken = take(ctx);
+      if (taken) byPath.set(ctx.path, taken);
+    }) as Middleware,
   };
 }
+
+export type StaticDocuments = ReturnType<typeof createStaticDocuments>;
 
 function take(ctx: Context): Snapshot | undefined {
   const body: unknown = ctx.body;
   if (ctx.status !== 200 || ctx.response.get('Set-Cookie') || !isPlainObject(body)) return;
-  const headers: Record<string, string> = {};
+  const headers: string[] = [];
   for (const [name, value] of Object.entries(ctx.response.headers)) {
-    if (!PER_REQUEST.has(name.toLowerCase()) && typeof value === 'string') headers[name] = value;
+    if (!PER_REQUEST.has(name.toLowerCase()) && typeof value === 'string')
+      headers.push(name, value);
   }
   const bytes = Buffer.from(JSON.stringify(body));
   ctx.body = bytes;
   return { headers, body: bytes };
-}
-
-function replay(ctx: Context, snapshot: Snapshot): void {
-  ctx.status = 200;
-  ctx.set(snapshot.headers);
-  ctx.vary('Origin');
-  ctx.set('Access-Control-Allow-Origin', ctx.get('Origin') || '*');
-  ctx.body = snapshot.body;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

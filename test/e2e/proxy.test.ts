@@ -116,6 +116,23 @@ describe.each(sqlBackends)('behind a TLS-terminating proxy on $name storage', (b
     expect(response.headers['strict-transport-security']).toMatch(/max-age=\d+/);
   });
 
+  it('sets HSTS on JWKS and discovery forwarded as https, also when answered from memory', async () => {
+    const https = { host: 'login.example.test', 'x-forwarded-proto': 'https' };
+    for (const path of ['/jwks', '/.well-known/openid-configuration']) {
+      for (const headers of [https, https, {}]) {
+        const response = await getThroughProxy(proxied, path, headers);
+        expect(response.status).toBe(200);
+        if (headers === https) {
+          expect(response.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+        } else {
+          expect(response.headers['strict-transport-security']).toBeUndefined();
+        }
+      }
+      const untrusted = await getThroughProxy(direct, path, https);
+      expect(untrusted.headers['strict-transport-security']).toBeUndefined();
+    }
+  });
+
   it('sets cookies without Secure, and no HSTS, on plain http without a trusted proxy', async () => {
     const response = await getThroughProxy(direct, await authorizePath(direct), {});
 

@@ -1,9 +1,12 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { staticDocuments } from '../../src/http/static-documents.ts';
+import { SECURITY_HEADERS } from '../../src/http/security-headers.ts';
+import { createStaticDocuments, JWKS_PATHS } from '../../src/http/static-documents.ts';
+import { createLogger } from '../../src/logger.ts';
 import { sqlBackends } from '../support/backends.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -60,17 +63,105 @@ describe.each(sqlBackends)('discovery documents on $name storage', (backend) => 
   });
 });
 
-describe('static documents when the Provider is replaced', () => {
+describe.each(sqlBackends)('the JSON Web Key Set on $name storage', (backend) => {
+  let server: TestServer;
+  const lines: Array<Record<string, unknown>> = [];
+
+  beforeAll(async () => {
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean))
+          lines.push(JSON.parse(line));
+        done();
+      },
+    });
+    server = await startTestServer(backend, {}, { logger: createLogger('info', destination) });
+  });
+  afterAll(() => server?.close());
+
+  it.each(JWKS_PATHS)(
+    'publishes the keys in force at %s, cacheable, to every origin',
+    async (path) => {
+      const response = await answer(`${server.issuer}${path}?ignored=1`, {
+        headers: { origin: 'https://api.example' },
+      });
+      expect(response.status).toBe(200);
+      expect(JSON.parse(response.body)).toEqual({
+        keys: server.portcullis.keys.current().publishedJwks,
+      });
+      expect(response.headers).toMatchObject({
+        'content-type': 'application/jwk-set+json; charset=utf-8',
+        'cache-control': `public, max-age=${server.config.keys.jwksMaxAgeSeconds}`,
+        'access-control-allow-origin': '*',
+        'content-length': String(Buffer.byteLength(response.body)),
+      });
+    },
+  );
+
+  it('carries the security headers every response carries', async () => {
+    const jwks = await answer(`${server.issuer}/jwks`);
+    const health = await answer(`${server.issuer}/healthz`);
+    for (const name of Object.keys(SECURITY_HEADERS).map((header) => header.toLowerCase())) {
+      expect(jwks.headers[name]).toBeDefined();
+      expect(jwks.headers[name]).toBe(health.headers[name]);
+    }
+  });
+
+  it('answers HEAD with the headers and no body', async () => {
+    const get = await answer(`${server.issuer}/jwks`);
+    const head = await answer(`${server.issuer}/jwks`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.body).toBe('');
+    // Node closes the connection after a HEAD (Koa's answers do the same); the rest is the GET's.
+    const { connection, 'keep-alive': _, ...headers } = get.headers;
+    expect(head.headers).toMatchObject(headers);
+  });
+
+  it('logs every answer, like any request, without its query', async () => {
+    lines.length = 0;
+    await answer(`${server.issuer}/jwks?probe=1`);
+    await answer(`${server.issuer}${DOCUMENTS[0]}`);
+    await answer(`${server.issuer}${DOCUMENTS[0]}`);
+    const requests = lines.filter((line) => line.msg === 'request');
+    expect(requests).toEqual([
+      expect.objectContaining({ method: 'GET', path: '/jwks', status: 200 }),
+      expect.objectContaining({ method: 'GET', path: DOCUMENTS[0], status: 200 }),
+      expect.objectContaining({ method: 'GET', path: DOCUMENTS[0], status: 200 }),
+    ]);
+    expect(JSON.stringify(requests)).not.toContain('probe');
+  });
+});
+
+/** A Koa app behind the static documents, as createHttpApp composes them. */
+async function serveBehindDocuments(provider: () => object, handler: Koa.Middleware) {
+  const documents = createStaticDocuments({
+    provider,
+    jwks: () => [],
+    jwksMaxAgeSeconds: 60,
+    trustProxy: false,
+    logger: createLogger('silent'),
+  });
+  const app = new Koa();
+  app.use(documents.capture);
+  app.use(handler);
+  const koa = app.callback();
+  const server = createServer((req, res) => {
+    if (!documents.answer(req, res)) koa(req, res);
+  }).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/openid-configuration`;
+  return { url, close: () => server.close() };
+}
+
+describe('discovery when the Provider is replaced', () => {
   it('answers the document of the Provider in force, not the one it kept', async () => {
     let current = { version: 1 };
-    const app = new Koa();
-    app.use(staticDocuments(() => current));
-    app.use((ctx) => {
-      ctx.body = { version: current.version };
-    });
-    const server = createServer(app.callback()).listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/openid-configuration`;
+    const { url, close } = await serveBehindDocuments(
+      () => current,
+      (ctx) => {
+        ctx.body = { version: current.version };
+      },
+    );
     try {
       expect(await (await fetch(url)).json()).toEqual({ version: 1 });
       current.version = 99; // a kept document does not follow later changes of the same Provider
@@ -78,28 +169,28 @@ describe('static documents when the Provider is replaced', () => {
       current = { version: 2 };
       expect(await (await fetch(url)).json()).toEqual({ version: 2 });
     } finally {
-      server.close();
+      close();
     }
   });
 
   it('keeps nothing but a 200 JSON answer', async () => {
     let status = 503;
-    const app = new Koa();
     const provider = {};
-    app.use(staticDocuments(() => provider));
-    app.use((ctx) => {
-      ctx.status = status;
-      ctx.body = { status };
-    });
-    const server = createServer(app.callback()).listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/openid-configuration`;
+    const { url, close } = await serveBehindDocuments(
+      () => provider,
+      (ctx) => {
+        ctx.status = status;
+        ctx.body = { status };
+      },
+    );
     try {
       expect((await fetch(url)).status).toBe(503);
       status = 200;
       expect((await fetch(url)).status).toBe(200);
+      status = 500;
+      expect((await fetch(url)).status).toBe(200);
     } finally {
-      server.close();
+      close();
     }
   });
 });
