@@ -35,7 +35,7 @@ export function createPayloadLookups(db: Kysely<Database>) {
     const batch = pending ?? new Map<string, Pending>();
     pending = undefined;
     for (const [id, { withRelated, byModel }] of batch) {
-      readModels(db, id, [...byModel.keys()], withRelated).then(
+      readModels(db, id, [...byModel.keys()].sort(), withRelated).then(
         (rows) => {
           for (const [model, waiters] of byModel) {
             for (const waiter of waiters) waiter.resolve(rows.get(model));
@@ -70,7 +70,9 @@ export type PayloadLookups = ReturnType<typeof createPayloadLookups>;
 /**
  * The live (unexpired) rows of `id` in each of `models`, by model. Written as SQL text: it runs
  * for nearly every request, and building it with the query builder each time cost more than the
- * rest of the lookup (see docs/PERFORMANCE.md).
+ * rest of the lookup (see docs/PERFORMANCE.md). `model in ($2, $3…)`, not `model = any($2)`:
+ * with an array parameter Postgres never settles on a generic plan for the prepared statement and
+ * plans it again on every execution.
  */
 async function readModels(
   db: Kysely<Database>,
@@ -83,7 +85,7 @@ async function readModels(
       select model, payload, consumed_at, now() as now
         from oidc_payloads
        where id = ${id}
-         and model = any(${models}::text[])
+         and model in (${sql.join(models)})
          and (expires_at is null or expires_at > now())
     `.execute(db);
     return new Map(rows.map((row) => [row.model, row]));
@@ -104,7 +106,7 @@ async function readModels(
        and (g.expires_at is null or g.expires_at > now())
       left join accounts a on a.id = t.payload->>'accountId'
      where t.id = ${id}
-       and t.model = any(${models}::text[])
+       and t.model in (${sql.join(models)})
        and (t.expires_at is null or t.expires_at > now())
   `.execute(db);
   return new Map(rows.map((row) => [row.model, withRelatedRows(row)]));

@@ -139,22 +139,17 @@ export function createSqlAdapter(
      * code, exactly one succeeds and the other is refused. With a grace window, a consumption
      * within the window of the first one succeeds too and keeps the first time, so the window
      * never slides. One statement decides, so concurrent requests cannot both slip past it.
+     * SQL text, like the upsert: every code exchange and refresh runs it.
      */
     async consume(id) {
       await settled();
-      const consumed = await db
-        .updateTable('oidc_payloads')
-        .set({ consumed_at: sql<Date>`coalesce(consumed_at, now())` })
-        .where('model', '=', model)
-        .where('id', '=', id)
-        .where((eb) =>
-          grace > 0
-            ? eb.or([eb('consumed_at', 'is', null), eb('consumed_at', '>', graceStart)])
-            : eb('consumed_at', 'is', null),
-        )
-        .returning('id')
-        .executeTakeFirst();
-      if (!consumed) throw new errors.InvalidGrant(`${model} was already used`);
+      const { rows } = await sql`
+        update oidc_payloads set consumed_at = coalesce(consumed_at, now())
+         where model = ${model} and id = ${id}
+           and (consumed_at is null or consumed_at > ${graceStart})
+        returning id
+      `.execute(db);
+      if (rows.length === 0) throw new errors.InvalidGrant(`${model} was already used`);
     },
 
     async destroy(id) {

@@ -4,7 +4,12 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../src/storage/database.ts';
 import { migrateToLatest } from '../../src/storage/migrate.ts';
+import { createPayloadLookups } from '../../src/storage/oidc-payload-lookups.ts';
+import { createSqlAdapter, writePayloads } from '../../src/storage/oidc-sql-adapter.ts';
+import { requestScopes } from '../../src/storage/request-scope.ts';
 import { TEST_DATABASE_URL } from '../support/backends.ts';
+
+const TOKEN_MODELS = ['AccessToken', 'ClientCredentials', 'RefreshToken'];
 
 const admin = async (statement: string) => {
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
@@ -61,6 +66,36 @@ describe.skipIf(!TEST_DATABASE_URL)('prepared statements on Postgres', () => {
       expect(statements.filter((text) => /from "accounts" where "id"/.test(text))).toHaveLength(1);
       // A prepared `select *` would fail once a migration adds a column; it is never prepared.
       expect(statements.some((text) => text.includes('*'))).toBe(false);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('plans the token lookups once: Postgres settles on a generic plan for them', async () => {
+    const handle = await open(true);
+    try {
+      // Postgres decides between plans on the table's statistics: give it a table with rows.
+      await sql`
+        insert into oidc_payloads (model, id, payload, grant_id)
+        select m, m || '-' || n, '{}'::jsonb, 'grant-' || n
+          from unnest(${TOKEN_MODELS}::text[]) as m, generate_series(1, 5000) as n
+      `.execute(handle.db);
+      await sql`analyze oidc_payloads`.execute(handle.db);
+      const lookups = createPayloadLookups(handle.db);
+      const inRequest = requestScopes((rows) => writePayloads(handle.db, rows));
+      const adapters = TOKEN_MODELS.map((model) => createSqlAdapter(handle.db, model, { lookups }));
+      for (let i = 0; i < 10; i += 1) {
+        // As introspection asks (every token model at once), and as userinfo does, in a request.
+        await Promise.all(adapters.map((adapter) => adapter.find(`token-${i}`)));
+        await inRequest(() => adapters[0]?.find(`token-${i}`) ?? Promise.resolve());
+      }
+      const { rows } = await sql<{ statement: string; generic_plans: number }>`
+        select statement, generic_plans::int from pg_prepared_statements
+         where not from_sql and statement like '%from oidc_payloads%'
+           and statement not like '%pg_prepared_statements%'
+      `.execute(handle.db);
+      expect(rows).toHaveLength(2);
+      for (const row of rows) expect(row.generic_plans).toBeGreaterThan(0);
     } finally {
       await handle.close();
     }
