@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverBackends } from '../support/backends.ts';
-import { discover, signInForTokens } from '../support/flow.ts';
+import { discover, requestClientCredentials, signInForTokens } from '../support/flow.ts';
 import { expectNoInternals } from '../support/pages.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -24,15 +24,7 @@ describe.each(serverBackends)('tokens issued by the token endpoint on $name stor
   });
   afterAll(() => server?.close());
 
-  const clientCredentials = () =>
-    fetch(new URL('/token', server.issuer), {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: `Basic ${Buffer.from(`${service.clientId}:${service.clientSecret}`).toString('base64')}`,
-      },
-      body: 'grant_type=client_credentials',
-    });
+  const clientCredentials = () => requestClientCredentials(server, service);
 
   it('are stored when the response arrives: a refresh and its new tokens work at once', async () => {
     const user = await server.createUser();

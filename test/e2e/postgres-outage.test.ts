@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SqlBackend, sqlBackends, type TestDatabase } from '../support/backends.ts';
+import { requestClientCredentials } from '../support/flow.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 
@@ -12,15 +13,7 @@ describe.skipIf(!postgres)('Postgres going away and coming back (needs TEST_DATA
   let server: TestServer;
   let service: { clientId: string; clientSecret?: string };
 
-  const clientCredentials = () =>
-    fetch(new URL('/token', server.issuer), {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: `Basic ${Buffer.from(`${service.clientId}:${service.clientSecret}`).toString('base64')}`,
-      },
-      body: 'grant_type=client_credentials',
-    });
+  const clientCredentials = () => requestClientCredentials(server, service);
 
   beforeAll(async () => {
     const backend = postgres as SqlBackend;

@@ -1,21 +1,8 @@
-import type { KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPayloadLookups } from '../../src/storage/oidc-payload-lookups.ts';
 import { createSqlAdapter } from '../../src/storage/oidc-sql-adapter.ts';
 import { sqlBackends, type TestDatabase } from '../support/backends.ts';
-
-/** Counts the queries a Kysely instance runs. */
-function queryCounter() {
-  let count = 0;
-  const plugin: KyselyPlugin = {
-    transformQuery: (args) => {
-      count += 1;
-      return args.node;
-    },
-    transformResult: async (args) => args.result,
-  };
-  return { plugin, count: () => count };
-}
+import { statementCounter } from '../support/statement-counter.ts';
 
 const TOKEN_MODELS = ['AccessToken', 'ClientCredentials', 'RefreshToken'];
 
@@ -28,7 +15,7 @@ describe.each(sqlBackends)('coalesced payload lookups on $name storage', (backen
   afterAll(() => database?.drop());
 
   const adapters = () => {
-    const counter = queryCounter();
+    const counter = statementCounter();
     const db = database.handle.db.withPlugin(counter.plugin);
     const lookups = createPayloadLookups(db);
     const adapterFor = (model: string) => createSqlAdapter(db, model, { lookups });

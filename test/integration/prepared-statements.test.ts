@@ -1,25 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../src/storage/database.ts';
 import { migrateToLatest } from '../../src/storage/migrate.ts';
 import { createPayloadLookups } from '../../src/storage/oidc-payload-lookups.ts';
 import { createSqlAdapter, writePayloads } from '../../src/storage/oidc-sql-adapter.ts';
 import { requestScopes } from '../../src/storage/request-scope.ts';
-import { TEST_DATABASE_URL } from '../support/backends.ts';
+import { adminQuery, TEST_DATABASE_URL } from '../support/backends.ts';
 
 const TOKEN_MODELS = ['AccessToken', 'ClientCredentials', 'RefreshToken'];
 
-const admin = async (statement: string) => {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-};
+const admin = (statement: string) => adminQuery(TEST_DATABASE_URL as string, statement);
 
 describe.skipIf(!TEST_DATABASE_URL)('prepared statements on Postgres', () => {
   const name = `portcullis_test_${randomBytes(6).toString('hex')}`;

@@ -1,23 +1,10 @@
-import type { KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccountsService } from '../../src/domain/accounts.service.ts';
 import { createPayloadLookups } from '../../src/storage/oidc-payload-lookups.ts';
 import { createSqlAdapter, writePayloads } from '../../src/storage/oidc-sql-adapter.ts';
 import { requestScopes } from '../../src/storage/request-scope.ts';
 import { sqlBackends, type TestDatabase } from '../support/backends.ts';
-
-/** Counts the statements a Kysely instance runs. */
-function statementCounter() {
-  let count = 0;
-  const plugin: KyselyPlugin = {
-    transformQuery: (args) => {
-      count += 1;
-      return args.node;
-    },
-    transformResult: async (args) => args.result,
-  };
-  return { plugin, count: () => count };
-}
+import { statementCounter } from '../support/statement-counter.ts';
 
 describe.each(sqlBackends)('storage within one request on $name storage', (backend) => {
   let database: TestDatabase;

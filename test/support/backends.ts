@@ -55,7 +55,8 @@ const postgres = (adminUrl: string): SqlBackend => ({
   },
 });
 
-async function adminQuery(adminUrl: string, statement: string): Promise<void> {
+/** One statement on the server's admin database (create or drop a database). */
+export async function adminQuery(adminUrl: string, statement: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {

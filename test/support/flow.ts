@@ -101,3 +101,19 @@ export async function signInForTokens(
 function findAction(html: string): string | undefined {
   return /<form\b[^>]*action="([^"]*)"/i.exec(html)?.[1];
 }
+
+/** A client-credentials token request, as a service sends it (HTTP Basic), answered as it comes. */
+export function requestClientCredentials(
+  server: TestServer,
+  client: { clientId: string; clientSecret?: string },
+): Promise<Response> {
+  const credentials = Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64');
+  return fetch(new URL('/token', server.issuer), {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${credentials}`,
+    },
+    body: 'grant_type=client_credentials',
+  });
+}
