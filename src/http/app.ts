@@ -55,6 +55,7 @@ export function createHttpApp(deps: HttpDeps): { app: Koa; listener: RequestList
   });
   const health = healthRoutes(deps.readiness);
   const documents = createStaticDocuments({
+    issuer: deps.issuer,
     provider: () => deps.providerHost.current,
     jwks: deps.jwks.keys,
     jwksMaxAgeSeconds: deps.jwks.maxAgeSeconds,

@@ -4,6 +4,7 @@ import { DomainError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { friendlyMessage } from '../oidc/pages.ts';
 import type { RenderPage } from '../render.ts';
+import { setSecurityHeaders } from './security-headers.ts';
 
 interface Problem {
   status: number;
@@ -27,6 +28,13 @@ export function errorHandler(render: RenderPage, logger: Logger): Middleware {
       }
     } catch (error) {
       const problem = problemOf(error);
+      // Whatever the failed handling had set (a redirect's Location, a token response's headers)
+      // does not belong to the error: start again from the headers every response carries.
+      if (!ctx.headerSent) {
+        for (const name of ctx.res.getHeaderNames()) ctx.res.removeHeader(name);
+        setSecurityHeaders(ctx);
+        ctx.set('Cache-Control', 'no-store');
+      }
       // A dependency that is down is reported once by its client; one line per request is enough.
       if (problem.status === 503) logger.warn({ path: ctx.path }, 'request refused: unavailable');
       else if (problem.status >= 500)

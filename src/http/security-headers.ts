@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 
 // No 'unsafe-inline' anywhere. form-action is left out on purpose: browsers apply it to the
 // redirects that follow a form post, which would block the return to the client's redirect_uri.
@@ -28,8 +28,12 @@ export const STRICT_TRANSPORT_SECURITY = 'max-age=31536000; includeSubDomains';
 
 export function securityHeaders(): Middleware {
   return async (ctx, next) => {
-    ctx.set(SECURITY_HEADERS);
-    if (ctx.secure) ctx.set('Strict-Transport-Security', STRICT_TRANSPORT_SECURITY);
+    setSecurityHeaders(ctx);
     await next();
   };
+}
+
+export function setSecurityHeaders(ctx: Context): void {
+  ctx.set(SECURITY_HEADERS);
+  if (ctx.secure) ctx.set('Strict-Transport-Security', STRICT_TRANSPORT_SECURITY);
 }

@@ -15,6 +15,8 @@ export const DISCOVERY_PATHS = [
 export const JWKS_PATHS = ['/jwks', '/.well-known/jwks.json'] as const;
 
 export interface StaticDocumentsDeps {
+  /** Discovery is kept only from a request that came in at the issuer's own origin. */
+  issuer: string;
   /** The Provider in force; its discovery document is kept per Provider. */
   provider: () => object;
   /** The published keys in force on this instance (next, current, retired). */
@@ -60,6 +62,7 @@ const PER_REQUEST = new Set([
 export function createStaticDocuments(deps: StaticDocumentsDeps) {
   const discoveryPaths: ReadonlySet<string> = new Set(DISCOVERY_PATHS);
   const jwksPaths: ReadonlySet<string> = new Set(JWKS_PATHS);
+  const issuerOrigin = new URL(deps.issuer).origin;
   const discovery = new WeakMap<object, Map<string, Snapshot>>();
   let jwks: { keys: readonly PublicSigningJwk[]; snapshot: Snapshot } | undefined;
 
@@ -88,8 +91,9 @@ export function createStaticDocuments(deps: StaticDocumentsDeps) {
 
   const secure = (req: IncomingMessage) => {
     if ((req.socket as { encrypted?: boolean }).encrypted) return true;
+    // As Koa's ctx.protocol with `proxy` set: the first value, case-insensitively.
     const proto = deps.trustProxy ? req.headers['x-forwarded-proto'] : undefined;
-    return typeof proto === 'string' && proto.split(',')[0]?.trim() === 'https';
+    return typeof proto === 'string' && proto.split(',')[0]?.trim().toLowerCase() === 'https';
   };
 
   return {
@@ -105,7 +109,7 @@ export function createStaticDocuments(deps: StaticDocumentsDeps) {
       const path = query === -1 ? url : url.slice(0, query);
       let snapshot: Snapshot | undefined;
       let headers: string[];
-      if (jwksPaths.has(path)) {
+      if (jwksPaths.has(jwksPathOf(path))) {
         snapshot = jwksSnapshot();
         headers = [...snapshot.headers, 'Access-Control-Allow-Origin', '*'];
       } else if (discoveryPaths.has(path)) {
@@ -124,12 +128,16 @@ export function createStaticDocuments(deps: StaticDocumentsDeps) {
       return true;
     },
 
-    /** Koa: lets oidc-provider answer a discovery request and keeps the first 200 answer. */
+    /**
+     * Koa: lets oidc-provider answer a discovery request and keeps the first 200 answer to a
+     * request at the issuer's origin (oidc-provider builds the document's URLs from the request:
+     * one that came over plain http behind a TLS proxy would publish http:// endpoints).
+     */
     capture: (async (ctx, next) => {
+      const byPath = discoverySnapshots(); // the Provider that answers, even if replaced meanwhile
       await next();
       if (!discoveryPaths.has(ctx.path) || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return;
-      const byPath = discoverySnapshots();
-      if (byPath.has(ctx.path)) return;
+      if (byPath.has(ctx.path) || `${ctx.protocol}://${ctx.host}` !== issuerOrigin) return;
       const taken = take(ctx);
       if (taken) byPath.set(ctx.path, taken);
     }) as Middleware,
@@ -137,6 +145,11 @@ export function createStaticDocuments(deps: StaticDocumentsDeps) {
 }
 
 export type StaticDocuments = ReturnType<typeof createStaticDocuments>;
+
+/** JWKS paths match as Koa's router matched them: case-insensitively, a trailing slash allowed. */
+function jwksPathOf(path: string): string {
+  return (path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path).toLowerCase();
+}
 
 function take(ctx: Context): Snapshot | undefined {
   const body: unknown = ctx.body;

@@ -143,10 +143,16 @@ export function createSqlAdapter(
      */
     async consume(id) {
       await settled();
+      // Without a window, only an unconsumed row qualifies. (Not `consumed_at > now()`: when
+      // two redemptions race, the one that waited re-checks the row against its own, earlier
+      // now(), and the winner's later timestamp would let it through.)
+      const unconsumed =
+        grace > 0
+          ? sql`(consumed_at is null or consumed_at > ${graceStart})`
+          : sql`consumed_at is null`;
       const { rows } = await sql`
         update oidc_payloads set consumed_at = coalesce(consumed_at, now())
-         where model = ${model} and id = ${id}
-           and (consumed_at is null or consumed_at > ${graceStart})
+         where model = ${model} and id = ${id} and ${unconsumed}
         returning id
       `.execute(db);
       if (rows.length === 0) throw new errors.InvalidGrant(`${model} was already used`);

@@ -51,14 +51,28 @@ export function createPostgresPool(connectionString: string, options: PostgresPo
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
     client.query = ((...args: unknown[]) => {
       const [text, values] = args;
-      const name = typeof text === 'string' && args.length <= 2 ? nameOf(text) : undefined;
+      // Only the promise form with an array of values (or none) is named; callbacks, configs and
+      // submittables go through as they are.
+      const plain =
+        typeof text === 'string' &&
+        args.length <= 2 &&
+        (values === undefined || Array.isArray(values));
+      const name = plain ? nameOf(text) : undefined;
       const result = name ? query({ name, text, values }) : query(...args);
       return isPromise(result) ? guarded(result) : result;
     }) as pg.PoolClient['query'];
     return client;
   };
-  const connectToPool = pool.connect.bind(pool);
-  const connect = () => guarded(connectToPool()).then(wrap);
+  const connectToPool = pool.connect.bind(pool) as (
+    callback?: (error: Error | undefined, client?: pg.PoolClient, done?: unknown) => void,
+  ) => Promise<pg.PoolClient> | undefined;
+  // pg-pool's own query() connects with a callback; Kysely with the promise.
+  const connect = (
+    callback?: (error: Error | undefined, client?: pg.PoolClient, done?: unknown) => void,
+  ) =>
+    callback
+      ? connectToPool((error, client, done) => callback(error, client && wrap(client), done))
+      : guarded(connectToPool() as Promise<pg.PoolClient>).then(wrap);
   return Object.assign(pool, { connect }) as pg.Pool;
 }
 

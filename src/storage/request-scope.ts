@@ -40,6 +40,8 @@ export interface RequestScope {
   /** By model and id: a second write of the same entry replaces the first. */
   writes: Map<string, PayloadWrite>;
   flushing: Promise<void> | undefined;
+  /** Set when a write of deferred rows failed: the request fails, even if a caller caught it. */
+  failed: { error: unknown } | undefined;
   write(rows: PayloadWrite[]): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ export function requestScopes(write: (rows: PayloadWrite[]) => Promise<void>) {
       accounts: new Map(),
       writes: new Map(),
       flushing: undefined,
+      failed: undefined,
       write,
     };
     return store.run(scope, async () => {
@@ -67,6 +70,7 @@ export function requestScopes(write: (rows: PayloadWrite[]) => Promise<void>) {
         await settleWrites(scope).catch(() => {});
         throw error;
       }
+      // Also when fn caught a failed write and answered anyway: no tokens that were not stored.
       await settleWrites(scope);
       return result;
     });
@@ -90,14 +94,23 @@ export function takeReadAhead<T>(entries: Map<string, T | null>, id: string): T 
 
 /** Writes what the scope deferred, and waits for a write already under way; then returns. */
 export async function settleWrites(scope: RequestScope | undefined): Promise<void> {
-  while (scope && (scope.flushing || scope.writes.size > 0)) {
+  while (scope && !scope.failed && (scope.flushing || scope.writes.size > 0)) {
     if (!scope.flushing) {
       const rows = [...scope.writes.values()];
       scope.writes.clear();
-      scope.flushing = scope.write(rows).finally(() => {
-        scope.flushing = undefined;
-      });
+      scope.flushing = scope.write(rows).then(
+        () => {
+          scope.flushing = undefined;
+        },
+        (error: unknown) => {
+          scope.flushing = undefined;
+          scope.failed = { error };
+        },
+      );
     }
     await scope.flushing;
   }
+  // Rows that could not be stored are lost: every later call, and the request, fails with it,
+  // and nothing more is written for the request.
+  if (scope?.failed) throw scope.failed.error;
 }

@@ -116,8 +116,23 @@ describe.each(sqlBackends)('behind a TLS-terminating proxy on $name storage', (b
     expect(response.headers['strict-transport-security']).toMatch(/max-age=\d+/);
   });
 
+  it('publishes https endpoints even when the first discovery request came over plain http', async () => {
+    const fresh = await startTestServer(backend, { issuer: PUBLIC_ISSUER, trustProxy: true });
+    try {
+      const path = '/.well-known/openid-configuration';
+      await getThroughProxy(fresh, path, { host: 'login.example.test' });
+      const https = { host: 'login.example.test', 'x-forwarded-proto': 'https' };
+      for (const headers of [https, https, { host: 'login.example.test' }]) {
+        const metadata = JSON.parse((await getThroughProxy(fresh, path, headers)).body);
+        expect(new URL(String(metadata.token_endpoint)).origin).toBe(PUBLIC_ISSUER);
+      }
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('sets HSTS on JWKS and discovery forwarded as https, also when answered from memory', async () => {
-    const https = { host: 'login.example.test', 'x-forwarded-proto': 'https' };
+    const https = { host: 'login.example.test', 'x-forwarded-proto': 'HTTPS' };
     for (const path of ['/jwks', '/.well-known/openid-configuration']) {
       for (const headers of [https, https, {}]) {
         const response = await getThroughProxy(proxied, path, headers);

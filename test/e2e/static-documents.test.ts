@@ -5,7 +5,11 @@ import { Writable } from 'node:stream';
 import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SECURITY_HEADERS } from '../../src/http/security-headers.ts';
-import { createStaticDocuments, JWKS_PATHS } from '../../src/http/static-documents.ts';
+import {
+  createStaticDocuments,
+  JWKS_PATHS,
+  type StaticDocuments,
+} from '../../src/http/static-documents.ts';
 import { createLogger } from '../../src/logger.ts';
 import { sqlBackends } from '../support/backends.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -98,6 +102,20 @@ describe.each(sqlBackends)('the JSON Web Key Set on $name storage', (backend) =>
     },
   );
 
+  it.each(['/jwks/', '/JWKS', '/.well-known/JWKS.json'])(
+    'answers %s as the router it replaced did: case-insensitively, a trailing slash allowed',
+    async (path) => {
+      const response = await answer(`${server.issuer}${path}`);
+      expect(response.status).toBe(200);
+      expect(JSON.parse(response.body)).toEqual({
+        keys: server.portcullis.keys.current().publishedJwks,
+      });
+      expect(response.headers['cache-control']).toBe(
+        `public, max-age=${server.config.keys.jwksMaxAgeSeconds}`,
+      );
+    },
+  );
+
   it('carries the security headers every response carries', async () => {
     const jwks = await answer(`${server.issuer}/jwks`);
     const health = await answer(`${server.issuer}/healthz`);
@@ -134,22 +152,25 @@ describe.each(sqlBackends)('the JSON Web Key Set on $name storage', (backend) =>
 
 /** A Koa app behind the static documents, as createHttpApp composes them. */
 async function serveBehindDocuments(provider: () => object, handler: Koa.Middleware) {
-  const documents = createStaticDocuments({
+  let documents: StaticDocuments | undefined;
+  const app = new Koa();
+  app.use((ctx, next) => (documents as StaticDocuments).capture(ctx, next));
+  app.use(handler);
+  const koa = app.callback();
+  const server = createServer((req, res) => {
+    if (!documents?.answer(req, res)) koa(req, res);
+  }).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  documents = createStaticDocuments({
+    issuer: origin,
     provider,
     jwks: () => [],
     jwksMaxAgeSeconds: 60,
     trustProxy: false,
     logger: createLogger('silent'),
   });
-  const app = new Koa();
-  app.use(documents.capture);
-  app.use(handler);
-  const koa = app.callback();
-  const server = createServer((req, res) => {
-    if (!documents.answer(req, res)) koa(req, res);
-  }).listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/openid-configuration`;
+  const url = `${origin}/.well-known/openid-configuration`;
   return { url, close: () => server.close() };
 }
 

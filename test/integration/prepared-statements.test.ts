@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../src/storage/database.ts';
 import { migrateToLatest } from '../../src/storage/migrate.ts';
 import { createPayloadLookups } from '../../src/storage/oidc-payload-lookups.ts';
 import { createSqlAdapter, writePayloads } from '../../src/storage/oidc-sql-adapter.ts';
+import { createPostgresPool } from '../../src/storage/postgres-pool.ts';
 import { requestScopes } from '../../src/storage/request-scope.ts';
 import { adminQuery, TEST_DATABASE_URL } from '../support/backends.ts';
 
@@ -107,6 +109,27 @@ describe.skipIf(!TEST_DATABASE_URL)('prepared statements on Postgres', () => {
       }
     } finally {
       await handle.close();
+    }
+  });
+
+  it("still answers pg's callback forms: pool.query, and client.query with a callback", async () => {
+    const pool = createPostgresPool(url, { max: 1, preparedStatements: true });
+    try {
+      expect((await pool.query('select 1 as one')).rows).toEqual([{ one: 1 }]);
+      const client = await pool.connect();
+      try {
+        const rows = await new Promise((resolve, reject) => {
+          client.query('select 2 as two', (error: Error | undefined, result: pg.QueryResult) =>
+            error ? reject(error) : resolve(result.rows),
+          );
+        });
+        expect(rows).toEqual([{ two: 2 }]);
+      } finally {
+        client.release();
+      }
+      expect((await pool.query('select 3 as three')).rows).toEqual([{ three: 3 }]);
+    } finally {
+      await pool.end();
     }
   });
 

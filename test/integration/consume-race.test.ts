@@ -1,0 +1,53 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSqlAdapter } from '../../src/storage/oidc-sql-adapter.ts';
+import { type SqlBackend, sqlBackends, type TestDatabase } from '../support/backends.ts';
+
+const postgres = sqlBackends.find((backend) => backend.name === 'postgres');
+
+/**
+ * Two redemptions of one code at once, ordered by hand: the second waits on the first's row
+ * lock, then re-checks the row the first has just consumed. (PGlite runs one statement at a
+ * time, so only Postgres can be caught in this order.)
+ */
+describe.skipIf(!postgres)('a consumption that waited for another one, on Postgres', () => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await (postgres as SqlBackend).create();
+  });
+  afterAll(() => database?.drop());
+
+  it.each([
+    ['a code', 'AuthorizationCode', 0],
+    ['a refresh token without a grace window', 'RefreshToken', 0],
+  ])('refuses %s once the first redemption commits', async (_what, model, grace) => {
+    const id = `race-${model}`;
+    const adapter = createSqlAdapter(database.handle.db, model, { consumeGraceSeconds: grace });
+    await adapter.upsert(id, { jti: id }, 60);
+    const first = new pg.Client({ connectionString: database.url });
+    await first.connect();
+    try {
+      await first.query('begin');
+      await first.query('select 1 from oidc_payloads where model = $1 and id = $2 for update', [
+        model,
+        id,
+      ]);
+      // Its statement starts now, with its own now(), and waits for the lock.
+      const second = adapter.consume(id).then(
+        () => 'consumed',
+        (error: Error) => error.message,
+      );
+      await sleep(300);
+      await first.query(
+        'update oidc_payloads set consumed_at = clock_timestamp() where model = $1 and id = $2',
+        [model, id],
+      );
+      await first.query('commit');
+      expect(await second).toBe('invalid_grant');
+    } finally {
+      await first.end();
+    }
+  });
+});
