@@ -45,19 +45,5 @@ export function createBrowser(stopAt: string) {
 
 export type Browser = ReturnType<typeof createBrowser>;
 
-/** The action and hidden fields of the first form whose action matches. */
-export function findForm(html: string, action: RegExp) {
-  for (const match of html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)) {
-    const target = /action="([^"]*)"/i.exec(match[1] ?? '')?.[1]?.replaceAll('&amp;', '&');
-    if (target === undefined || !action.test(target)) continue;
-    const fields: Record<string, string> = {};
-    for (const input of (match[2] ?? '').matchAll(/<input\b([^>]*)>/gi)) {
-      const attributes = input[1] ?? '';
-      const name = /name="([^"]*)"/i.exec(attributes)?.[1];
-      const value = /value="([^"]*)"/i.exec(attributes)?.[1] ?? '';
-      if (name && /type="hidden"/i.test(attributes)) fields[name] = value.replaceAll('&amp;', '&');
-    }
-    return { action: target, fields };
-  }
-  return undefined;
-}
+/** The action and hidden fields of the first form whose action matches: the tests' parser. */
+export { findForm } from '../../test/support/browser.ts';

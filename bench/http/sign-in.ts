@@ -84,7 +84,7 @@ async function submitInteraction(browser: Browser, page: Page, user: BenchUser):
   const form = findForm(page.body, INTERACTION_FORM);
   if (!form) throw new Error(`no login or consent form at ${new URL(page.url).pathname}`);
   const credentials = form.action.endsWith('/login') ? { ...user } : {};
-  return browser.post(new URL(form.action, page.url), { ...form.fields, ...credentials });
+  return browser.post(new URL(form.action, page.url), { ...form.inputs, ...credentials });
 }
 
 async function redeem(
