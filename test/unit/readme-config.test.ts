@@ -21,6 +21,12 @@ describe('README configuration table', () => {
     for (const { name } of envBindings) expect(envColumn).toContain(`\`${name}\``);
   });
 
+  it('lists every environment variable in .env.example, as README says it does', () => {
+    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    const listed = [...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]);
+    for (const { name } of envBindings) expect(listed).toContain(name);
+  });
+
   it('shows the CLI usage exactly as `portcullis --help` prints it (src/cli/usage.ts)', () => {
     expect(readFileSync(readmePath, 'utf8')).toContain(`\n${USAGE}\n`);
   });
