@@ -79,12 +79,14 @@ async function rotateKeys(ctx: CliContext) {
 }
 
 async function revokeKey(ctx: CliContext, args: string[]) {
-  const { positionals } = parseArgs({
-    args,
+  // A kid is base64url (RFC 7638) and may begin with '-': an argument that is not an option of
+  // this command is the id, whatever its first character. (`--` before it works too.)
+  const id = args.find((arg) => arg !== '--json' && arg !== '--');
+  parseArgs({
+    args: args.filter((arg) => arg !== id),
     options: { json: { type: 'boolean' } },
-    allowPositionals: true,
+    allowPositionals: false,
   });
-  const [id] = positionals;
   if (!id) throw new UsageError('keys revoke needs the kid (or cookie key id) to revoke');
   const revocation: Revocation = await ctx.keys().revocation.revoke(id, 'cli');
   const report = revocationReport(revocation, ctx.config);

@@ -105,6 +105,20 @@ describe('portcullis keys on embedded storage', () => {
     expect(unknown.stderr).toContain('no signing or cookie key has the id no-such-kid');
     const missing = await cli(['keys', 'revoke']);
     expect(missing.code).toBe(2);
+    const extra = await cli(['keys', 'revoke', 'one-kid', 'another-kid']);
+    expect(extra.code).toBe(2);
+  });
+
+  it('takes a kid that begins with "-" as the kid, not as an option (base64url allows it)', async () => {
+    for (const args of [
+      ['-Ab3-kid', '--json'],
+      ['--json', '-Ab3-kid'],
+      ['--', '-Ab3-kid'],
+    ]) {
+      const run = await cli(['keys', 'revoke', ...args]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('no signing or cookie key has the id -Ab3-kid');
+    }
   });
 
   describe('while the server runs on the same data directory', () => {
