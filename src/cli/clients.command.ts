@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { ClientRow } from '../storage/clients.repository.ts';
 import type { CliContext } from './context.ts';
-import { UsageError } from './usage.ts';
+import { idArgument, UsageError } from './usage.ts';
 
 const view = (client: ClientRow) => ({
   client_id: client.client_id,
@@ -21,12 +21,7 @@ export async function clientsCommand(ctx: CliContext, action: string | undefined
     );
     return ctx.print(lines.join('\n') || 'no clients', { clients });
   }
-  const { positionals } = parseArgs({
-    args,
-    options: { json: { type: 'boolean' } },
-    allowPositionals: true,
-  });
-  const [clientId] = positionals;
+  const clientId = idArgument(args);
   if (!clientId) throw new UsageError(`clients ${action ?? ''} needs a client_id`);
   switch (action) {
     case 'show': {

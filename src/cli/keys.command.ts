@@ -1,11 +1,10 @@
-import { parseArgs } from 'node:util';
 import type { Revocation } from '../domain/key-revocation.service.ts';
 import type { StagedRotation } from '../domain/key-rotation.service.ts';
 import { listCookieKeys } from '../storage/cookie-keys.repository.ts';
 import { listSigningKeys } from '../storage/signing-keys.repository.ts';
 import type { CliContext } from './context.ts';
 import { revocationReport } from './keys-revocation-report.ts';
-import { UsageError } from './usage.ts';
+import { idArgument, UsageError } from './usage.ts';
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 
@@ -79,14 +78,7 @@ async function rotateKeys(ctx: CliContext) {
 }
 
 async function revokeKey(ctx: CliContext, args: string[]) {
-  // A kid is base64url (RFC 7638) and may begin with '-': an argument that is not an option of
-  // this command is the id, whatever its first character. (`--` before it works too.)
-  const id = args.find((arg) => arg !== '--json' && arg !== '--');
-  parseArgs({
-    args: args.filter((arg) => arg !== id),
-    options: { json: { type: 'boolean' } },
-    allowPositionals: false,
-  });
+  const id = idArgument(args);
   if (!id) throw new UsageError('keys revoke needs the kid (or cookie key id) to revoke');
   const revocation: Revocation = await ctx.keys().revocation.revoke(id, 'cli');
   const report = revocationReport(revocation, ctx.config);

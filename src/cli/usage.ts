@@ -5,6 +5,17 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * The one id a command takes beside `--json`. Kids and client_ids are base64url, so one in 64
+ * begins with '-': every argument that is not `--json` (or `--`) is the id, and a second is a
+ * usage error.
+ */
+export function idArgument(args: string[]): string | undefined {
+  const ids = args.filter((arg) => arg !== '--json' && arg !== '--');
+  if (ids.length > 1) throw new UsageError(`expected one id, got: ${ids.join(' ')}`);
+  return ids[0];
+}
+
 export const USAGE = `Usage: portcullis <command> [options]
 
 Commands:

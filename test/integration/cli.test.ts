@@ -111,6 +111,16 @@ describe('the portcullis command line on embedded storage', () => {
       }
     });
 
+    it('takes a client_id that begins with "-" as the id (base64url allows it)', async () => {
+      for (const action of ['show', 'delete', 'rotate-secret']) {
+        const run = await cli(['clients', action, '-Zx9-client', '--json']);
+        expect(run.code).toBe(1);
+        expect(run.stderr).toContain('no client with id -Zx9-client');
+      }
+      const two = await cli(['clients', 'show', created.client_id, 'another']);
+      expect(two.code).toBe(2);
+    });
+
     it('rotate-secret --json prints a new secret for the client', async () => {
       const run = await cli(['clients', 'rotate-secret', created.client_id, '--json']);
       expect(run.code).toBe(0);
