@@ -8,12 +8,17 @@ export interface RunSample {
   p99: number;
   requests: number;
   non2xx: number;
+  /** 2xx answers whose body the target's `expect` refused. */
+  wrong: number;
   errors: number;
   statusCodes: Record<string, number>;
   seconds: number;
 }
 
-export type LoadTarget = Omit<autocannon.Options, 'duration' | 'amount'>;
+export type LoadTarget = Omit<autocannon.Options, 'duration' | 'amount'> & {
+  /** Checks every 2xx answer's body; one it refuses counts as failed (a fast wrong answer). */
+  expect?: (body: string) => boolean;
+};
 
 /**
  * Runs autocannon for `seconds`, or until `amount` requests when given. Latencies come from every
@@ -26,15 +31,26 @@ export function runAutocannon(
   length: { seconds: number } | { amount: number },
 ): Promise<RunSample> {
   const latencies: number[] = [];
+  const { expect, ...options } = target;
+  let wrong = 0;
+  const requests = expect
+    ? (options.requests ?? [{}]).map((request) => ({
+        ...request,
+        onResponse(status: number, body: string) {
+          if (status >= 200 && status < 300 && !expect(body)) wrong += 1;
+        },
+      }))
+    : options.requests;
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
-        ...target,
+        ...options,
+        ...(requests ? { requests } : {}),
         ...('amount' in length ? { amount: length.amount } : { duration: length.seconds }),
       },
       (error, result) => {
         if (error) reject(error);
-        else resolve(sampleOf(result, target.overallRate ? undefined : latencies));
+        else resolve(sampleOf(result, wrong, target.overallRate ? undefined : latencies));
       },
     );
     instance.on('response', (_client, _status, _bytes, responseTime) => {
@@ -43,7 +59,11 @@ export function runAutocannon(
   });
 }
 
-function sampleOf(result: autocannon.Result, latencies: number[] | undefined): RunSample {
+function sampleOf(
+  result: autocannon.Result,
+  wrong: number,
+  latencies: number[] | undefined,
+): RunSample {
   const statusCodes: Record<string, number> = {};
   for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) {
     statusCodes[code] = stat.count ?? 0;
@@ -54,6 +74,7 @@ function sampleOf(result: autocannon.Result, latencies: number[] | undefined): R
     p99: latencies ? percentile(latencies, 99) : result.latency.p99,
     requests: result.requests.total,
     non2xx: result.non2xx,
+    wrong,
     errors: result.errors,
     statusCodes,
     seconds: result.duration,

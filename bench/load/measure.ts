@@ -8,6 +8,8 @@ export interface Measurement {
   p50: number;
   p99: number;
   non2xx: number;
+  /** 2xx answers with a wrong body (see LoadTarget's `expect`). */
+  wrong: number;
   errors: number;
   statusCodes: Record<string, number>;
   /** SQL statements the server sent per request, when counted (Postgres only). */
@@ -61,6 +63,7 @@ export function summarise(runs: RunSample[]): Measurement {
     p50: median(runs.map((run) => run.p50)),
     p99: median(runs.map((run) => run.p99)),
     non2xx: runs.reduce((sum, run) => sum + run.non2xx, 0),
+    wrong: runs.reduce((sum, run) => sum + run.wrong, 0),
     errors: runs.reduce((sum, run) => sum + run.errors, 0),
     statusCodes,
     runs,
@@ -107,6 +110,7 @@ function combine(samples: RunSample[]): RunSample {
     p99: Math.max(...samples.map((sample) => sample.p99)),
     requests: sum((sample) => sample.requests),
     non2xx: sum((sample) => sample.non2xx),
+    wrong: sum((sample) => sample.wrong),
     errors: sum((sample) => sample.errors),
     statusCodes,
     seconds: Math.max(...samples.map((sample) => sample.seconds)),

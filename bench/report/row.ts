@@ -69,7 +69,7 @@ export function rowOf(
     rate: measurement.rps,
     p50: measurement.p50,
     p99: measurement.p99,
-    failed: measurement.non2xx + measurement.errors,
+    failed: measurement.non2xx + measurement.wrong + measurement.errors,
     total: measurement.runs.reduce((sum, run) => sum + run.requests, 0),
     queriesPerRequest: measurement.queriesPerRequest,
     ratioToBaseline: baselineRps > 0 ? measurement.rps / baselineRps : undefined,

@@ -53,6 +53,8 @@ export function introspectionLoad(
         },
       },
     ],
+    // Every token is live: an inactive answer is a wrong one, however fast.
+    expect: (body) => body.startsWith('{"active":true'),
   };
 }
 
