@@ -26,7 +26,7 @@ import { watchClientChanges } from './storage/client-changes.ts';
 import { type DatabaseHandle, openDatabase } from './storage/database.ts';
 import { migrateToLatest } from './storage/migrate.ts';
 import { createOidcAdapterFactory } from './storage/oidc-adapter-factory.ts';
-import { purgeExpiredPayloads, writePayloads } from './storage/oidc-sql-adapter.ts';
+import { batchedPayloadWrites, purgeExpiredPayloads } from './storage/oidc-sql-adapter.ts';
 import { openRedis, type RedisHandle } from './storage/redis.ts';
 import { requestScopes } from './storage/request-scope.ts';
 import { purgeExpiredRevocations } from './storage/revoked-tokens.sql.ts';
@@ -144,7 +144,7 @@ export async function startPortcullis(
       logger,
       render,
       providerHost,
-      requestScope: requestScopes((rows) => writePayloads(database.db, rows)),
+      requestScope: requestScopes(batchedPayloadWrites(database.db)),
       interactions: { accounts, csrf: createCsrf(cookieKeys.secrets) },
       readiness: { database: database.ping, ...(redis ? { redis: redis.ping } : {}) },
     });

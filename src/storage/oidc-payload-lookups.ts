@@ -21,12 +21,18 @@ export interface PayloadRow {
 type Waiter = { resolve(row: PayloadRow | undefined): void; reject(error: unknown): void };
 type Pending = { withRelated: boolean; byModel: Map<string, Waiter[]> };
 
+/** The most ids one statement reads; a larger batch is split. */
+const MAX_IDS = 16;
+
 /**
- * Reads of live oidc_payloads rows by (model, id), coalesced. oidc-provider looks an opaque token
+ * Reads of live oidc_payloads rows by (model, id), batched. oidc-provider looks an opaque token
  * up in every model it could belong to at once (introspection and revocation ask AccessToken,
- * ClientCredentials and RefreshToken in parallel for the same value); the reads of one id asked
- * for in the same tick become a single query instead of one per model. With `withRelated`, that
- * query also reads the row's grant and account (see request-scope.ts).
+ * ClientCredentials and RefreshToken in parallel for the same value), and under load many
+ * requests look their tokens up in the same turn of the event loop. The reads asked for until the
+ * loop has handled every socket that was ready (the batch runs from setImmediate, right after
+ * that) become one statement per shape (same models, same `withRelated`) instead of one per
+ * read: one round trip to Postgres for a whole batch. With `withRelated`, that statement also
+ * reads each row's grant and account (see request-scope.ts).
  */
 export function createPayloadLookups(db: Kysely<Database>) {
   let pending: Map<string, Pending> | undefined;
@@ -34,18 +40,31 @@ export function createPayloadLookups(db: Kysely<Database>) {
   const flush = () => {
     const batch = pending ?? new Map<string, Pending>();
     pending = undefined;
+    const shapes = new Map<string, { models: string[]; withRelated: boolean; ids: string[] }>();
     for (const [id, { withRelated, byModel }] of batch) {
-      readModels(db, id, [...byModel.keys()].sort(), withRelated).then(
-        (rows) => {
-          for (const [model, waiters] of byModel) {
-            for (const waiter of waiters) waiter.resolve(rows.get(model));
-          }
-        },
-        (error: unknown) => {
-          for (const waiters of byModel.values())
-            for (const waiter of waiters) waiter.reject(error);
-        },
-      );
+      const models = [...byModel.keys()].sort();
+      const key = `${withRelated}\n${models.join('\n')}`;
+      const shape = shapes.get(key) ?? { models, withRelated, ids: [] };
+      shape.ids.push(id);
+      shapes.set(key, shape);
+    }
+    for (const { models, withRelated, ids } of shapes.values()) {
+      for (let start = 0; start < ids.length; start += MAX_IDS) {
+        const chunk = ids.slice(start, start + MAX_IDS);
+        const waiters = (id: string) => (batch.get(id) as Pending).byModel;
+        readRows(db, chunk, models, withRelated).then(
+          (rows) => {
+            for (const id of chunk)
+              for (const [model, list] of waiters(id))
+                for (const waiter of list) waiter.resolve(rows.get(rowKey(model, id)));
+          },
+          (error: unknown) => {
+            for (const id of chunk)
+              for (const list of waiters(id).values())
+                for (const waiter of list) waiter.reject(error);
+          },
+        );
+      }
     }
   };
 
@@ -53,7 +72,7 @@ export function createPayloadLookups(db: Kysely<Database>) {
     find(model: string, id: string, withRelated = false): Promise<PayloadRow | undefined> {
       if (!pending) {
         pending = new Map();
-        queueMicrotask(flush);
+        setImmediate(flush);
       }
       const entry = pending.get(id) ?? { withRelated: false, byModel: new Map<string, Waiter[]>() };
       entry.withRelated ||= withRelated;
@@ -67,33 +86,48 @@ export function createPayloadLookups(db: Kysely<Database>) {
 
 export type PayloadLookups = ReturnType<typeof createPayloadLookups>;
 
+const rowKey = (model: string, id: string) => `${model}\n${id}`;
+
 /**
- * The live (unexpired) rows of `id` in each of `models`, by model. Written as SQL text: it runs
- * for nearly every request, and building it with the query builder each time cost more than the
- * rest of the lookup (see docs/PERFORMANCE.md). `model in ($2, $3…)`, not `model = any($2)`:
- * with an array parameter Postgres never settles on a generic plan for the prepared statement and
+ * The ids of a statement, their count rounded up to a power of two by repeating the last one, so
+ * that a handful of statement texts (1, 2, 4, 8, 16 ids) serve every batch and each is prepared
+ * once per connection (postgres-pool.ts).
+ */
+function idList(ids: string[]) {
+  let size = 1;
+  while (size < ids.length) size *= 2;
+  const padded = [...ids];
+  while (padded.length < size) padded.push(ids[ids.length - 1] as string);
+  return sql.join(padded);
+}
+
+/**
+ * The live (unexpired) rows of `ids` in each of `models`, by model and id. Written as SQL text:
+ * it runs for nearly every request, and building it with the query builder each time cost more
+ * than the rest of the lookup (see docs/PERFORMANCE.md). `in ($1, $2…)`, not `= any($1)`: with
+ * an array parameter Postgres never settles on a generic plan for the prepared statement and
  * plans it again on every execution.
  */
-async function readModels(
+async function readRows(
   db: Kysely<Database>,
-  id: string,
+  ids: string[],
   models: string[],
   withRelated: boolean,
 ): Promise<Map<string, PayloadRow>> {
   if (!withRelated) {
-    const { rows } = await sql<PayloadRow & { model: string }>`
-      select model, payload, consumed_at, now() as now
+    const { rows } = await sql<PayloadRow & { model: string; id: string }>`
+      select model, id, payload, consumed_at, now() as now
         from oidc_payloads
-       where id = ${id}
+       where id in (${idList(ids)})
          and model in (${sql.join(models)})
          and (expires_at is null or expires_at > now())
     `.execute(db);
-    return new Map(rows.map((row) => [row.model, row]));
+    return new Map(rows.map(({ model, id, ...row }) => [rowKey(model, id), row]));
   }
   // The grant and the account as their own lookups would read them: a live Grant row, and the
   // account's columns but its password hash.
   const { rows } = await sql<RelatedRow>`
-    select t.model, t.payload, t.consumed_at, now() as now,
+    select t.model, t.id, t.payload, t.consumed_at, now() as now,
            t.grant_id, g.payload as grant_payload, g.consumed_at as grant_consumed_at,
            t.payload->>'accountId' as account_ref,
            a.id as account_id, a.email as account_email,
@@ -105,15 +139,16 @@ async function readModels(
         on g.model = 'Grant' and g.id = t.grant_id
        and (g.expires_at is null or g.expires_at > now())
       left join accounts a on a.id = t.payload->>'accountId'
-     where t.id = ${id}
+     where t.id in (${idList(ids)})
        and t.model in (${sql.join(models)})
        and (t.expires_at is null or t.expires_at > now())
   `.execute(db);
-  return new Map(rows.map((row) => [row.model, withRelatedRows(row)]));
+  return new Map(rows.map((row) => [rowKey(row.model, row.id), withRelatedRows(row)]));
 }
 
 interface RelatedRow {
   model: string;
+  id: string;
   payload: Record<string, unknown>;
   consumed_at: Date | null;
   now: Date;

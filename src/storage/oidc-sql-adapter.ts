@@ -194,21 +194,52 @@ function keepRelated(scope: RequestScope, related: NonNullable<PayloadRow['relat
 }
 
 /**
- * Inserts or replaces entries in one statement. Written as SQL text, not built per call: every
- * token and code issued goes through here. The lookup columns are copied out of each payload.
+ * Inserts or replaces entries in one statement, whatever their number: the rows travel as one
+ * array per column, so that one statement text (prepared once per connection) serves every call.
+ * Written as SQL text, not built per call: every token and code issued goes through here. The
+ * lookup columns are copied out of each payload. Two rows for the same entry must not be in one
+ * call (Postgres refuses to update a row twice in one statement): see batchedPayloadWrites.
  */
 export async function writePayloads(db: Kysely<Database>, rows: PayloadWrite[]): Promise<void> {
   if (rows.length === 0) return;
-  const values = rows.map(
-    (row) =>
-      sql`(${row.model}, ${row.id}, ${row.json}::jsonb, ${row.grantId}, ${row.userCode},
-           ${row.uid}, ${row.expiresAt}::timestamptz)`,
-  );
+  const column = <T>(pick: (row: PayloadWrite) => T) => rows.map(pick);
   await sql`
     insert into oidc_payloads (model, id, payload, grant_id, user_code, uid, expires_at)
-    values ${sql.join(values)}
+    select model, id, payload, grant_id, user_code, uid, expires_at
+      from unnest(
+        ${column((row) => row.model)}::text[], ${column((row) => row.id)}::text[],
+        ${column((row) => row.json)}::jsonb[], ${column((row) => row.grantId)}::text[],
+        ${column((row) => row.userCode)}::text[], ${column((row) => row.uid)}::text[],
+        ${column((row) => row.expiresAt)}::timestamptz[]
+      ) as rows (model, id, payload, grant_id, user_code, uid, expires_at)
     on conflict (model, id) do update
        set payload = excluded.payload, grant_id = excluded.grant_id,
            user_code = excluded.user_code, uid = excluded.uid, expires_at = excluded.expires_at
   `.execute(db);
+}
+
+/**
+ * writePayloads for the deferred writes of every request (request-scope.ts), batched: the rows
+ * handed over until the event loop has handled every socket that was ready (the batch runs from
+ * setImmediate, right after that) are stored in one statement, and each caller's promise settles
+ * with it. Under load, the tokens of many requests cost one round trip to Postgres. A later row
+ * for the same entry replaces an earlier one, as a later write would have. If the statement
+ * fails, every request of the batch fails (none gets a token that was not stored).
+ */
+export function batchedPayloadWrites(db: Kysely<Database>) {
+  let batch: { rows: Map<string, PayloadWrite>; done: Promise<void> } | undefined;
+  return (rows: PayloadWrite[]): Promise<void> => {
+    if (!batch) {
+      const next = { rows: new Map<string, PayloadWrite>(), done: Promise.resolve() };
+      next.done = new Promise<void>((resolve, reject) => {
+        setImmediate(() => {
+          if (batch === next) batch = undefined;
+          writePayloads(db, [...next.rows.values()]).then(resolve, reject);
+        });
+      });
+      batch = next;
+    }
+    for (const row of rows) batch.rows.set(`${row.model}\n${row.id}`, row);
+    return batch.done;
+  };
 }

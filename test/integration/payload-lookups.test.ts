@@ -56,19 +56,50 @@ describe.each(sqlBackends)('coalesced payload lookups on $name storage', (backen
     expect(queries() - before).toBe(1);
   });
 
-  it('reads different ids separately and leaves expired entries out', async () => {
-    const { adapterFor } = adapters();
+  it('reads the different ids asked for in one turn with one statement, leaving expired ones out', async () => {
+    const { adapterFor, queries } = adapters();
     const adapter = adapterFor('AccessToken');
     await adapter.upsert('live-1', { jti: 'live-1' }, 60);
+    await adapter.upsert('live-2', { jti: 'live-2' }, 60);
     await adapter.upsert('gone-1', { jti: 'gone-1' }, 60);
     await database.handle.db
       .updateTable('oidc_payloads')
       .set({ expires_at: new Date(Date.now() - 1_000) })
       .where('id', '=', 'gone-1')
       .execute();
-    const [live, gone] = await Promise.all([adapter.find('live-1'), adapter.find('gone-1')]);
-    expect(live).toEqual({ jti: 'live-1' });
-    expect(gone).toBeUndefined();
+    const before = queries();
+    const found = await Promise.all(
+      ['live-1', 'gone-1', 'missing', 'live-2'].map((id) => adapter.find(id)),
+    );
+    expect(found).toEqual([{ jti: 'live-1' }, undefined, undefined, { jti: 'live-2' }]);
+    expect(queries() - before).toBe(1);
+  });
+
+  it('reads a large batch in statements of at most 16 ids, each id its own row', async () => {
+    const { adapterFor, queries } = adapters();
+    const ids = Array.from({ length: 40 }, (_, index) => `bulk-${index}`);
+    for (const id of ids) await adapterFor('RefreshToken').upsert(id, { jti: id }, 60);
+    const before = queries();
+    const found = await Promise.all(ids.map((id) => adapterFor('RefreshToken').find(id)));
+    expect(found).toEqual(ids.map((id) => ({ jti: id })));
+    expect(queries() - before).toBe(3);
+  });
+
+  it('reads ids asked for with their grant and account apart from the others', async () => {
+    const counter = statementCounter();
+    const lookups = createPayloadLookups(database.handle.db.withPlugin(counter.plugin));
+    const adapter = createSqlAdapter(database.handle.db, 'AccessToken', { lookups });
+    await adapter.upsert('plain-1', { jti: 'plain-1', grantId: 'g-none' }, 60);
+    await adapter.upsert('related-1', { jti: 'related-1', grantId: 'g-none' }, 60);
+    const [plain, related] = await Promise.all([
+      lookups.find('AccessToken', 'plain-1'),
+      lookups.find('AccessToken', 'related-1', true),
+    ]);
+    expect(plain?.payload).toEqual({ jti: 'plain-1', grantId: 'g-none' });
+    expect(plain?.related).toBeUndefined();
+    expect(related?.payload).toEqual({ jti: 'related-1', grantId: 'g-none' });
+    expect(related?.related).toEqual({ grant: { id: 'g-none', row: null } });
+    expect(counter.count()).toBe(2);
   });
 
   it('hands a failed read to every caller waiting on it', async () => {

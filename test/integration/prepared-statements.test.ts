@@ -81,14 +81,43 @@ describe.skipIf(!TEST_DATABASE_URL)('prepared statements on Postgres', () => {
         // As introspection asks (every token model at once), and as userinfo does, in a request.
         await Promise.all(adapters.map((adapter) => adapter.find(`token-${i}`)));
         await inRequest(() => adapters[0]?.find(`token-${i}`) ?? Promise.resolve());
+        // Three requests' lookups in one turn: one statement for three ids (padded to four).
+        await Promise.all([1, 2, 3].map((n) => adapters[0]?.find(`token-${i}-${n}`)));
       }
       const { rows } = await sql<{ statement: string; generic_plans: number }>`
         select statement, generic_plans::int from pg_prepared_statements
          where not from_sql and statement like '%from oidc_payloads%'
            and statement not like '%pg_prepared_statements%'
       `.execute(handle.db);
-      expect(rows).toHaveLength(2);
+      expect(rows).toHaveLength(3);
       for (const row of rows) expect(row.generic_plans).toBeGreaterThan(0);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('stores any number of rows with one prepared statement', async () => {
+    const handle = await open(true);
+    try {
+      for (const count of [1, 2, 7]) {
+        const ids = Array.from({ length: count }, (_, index) => `written-${count}-${index}`);
+        await writePayloads(
+          handle.db,
+          ids.map((id) => ({
+            model: 'AccessToken',
+            id,
+            json: JSON.stringify({ jti: id }),
+            grantId: null,
+            userCode: null,
+            uid: null,
+            expiresAt: null,
+          })),
+        );
+      }
+      const statements = await prepared(handle);
+      expect(statements.filter((text) => text.includes('insert into oidc_payloads'))).toHaveLength(
+        1,
+      );
     } finally {
       await handle.close();
     }
