@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import argon2 from 'argon2';
 
 // OWASP's minimum for argon2id: 19 MiB of memory, 2 iterations, 1 degree of parallelism.
@@ -6,16 +7,41 @@ const options = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parall
 export const MIN_PASSWORD_LENGTH = 8;
 export const MAX_PASSWORD_LENGTH = 1024;
 
+/**
+ * At most one hash computed per core at a time; the rest wait their turn. argon2 runs on libuv's
+ * thread pool (4 threads by default), shared with webcrypto's signatures, file reads and DNS:
+ * with one hash per core, a burst of logins neither starves those nor makes the hashes thrash
+ * the cores' caches (19 MiB each) between them.
+ */
+const hashing = limiter(availableParallelism());
+
 export function hashPassword(password: string): Promise<string> {
-  return argon2.hash(password, options);
+  return hashing(() => argon2.hash(password, options));
 }
 
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {
   try {
-    return await argon2.verify(hash, password);
+    return await hashing(() => argon2.verify(hash, password));
   } catch {
     return false;
   }
+}
+
+/** Runs at most `concurrency` of the functions it is given at once, in the order given. */
+function limiter(concurrency: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(work: () => Promise<T>): Promise<T> => {
+    if (running >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running += 1;
+    try {
+      return await work();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running -= 1;
+    }
+  };
 }
 
 let decoy: Promise<string> | undefined;
