@@ -227,19 +227,20 @@ export async function writePayloads(db: Kysely<Database>, rows: PayloadWrite[]):
  * fails, every request of the batch fails (none gets a token that was not stored).
  */
 export function batchedPayloadWrites(db: Kysely<Database>) {
-  let batch: { rows: Map<string, PayloadWrite>; done: Promise<void> } | undefined;
+  let batch: Map<string, PayloadWrite> | undefined;
+  let stored: Promise<void> = Promise.resolve();
   return (rows: PayloadWrite[]): Promise<void> => {
     if (!batch) {
-      const next = { rows: new Map<string, PayloadWrite>(), done: Promise.resolve() };
-      next.done = new Promise<void>((resolve, reject) => {
+      const entries = new Map<string, PayloadWrite>();
+      batch = entries;
+      stored = new Promise<void>((resolve, reject) => {
         setImmediate(() => {
-          if (batch === next) batch = undefined;
-          writePayloads(db, [...next.rows.values()]).then(resolve, reject);
+          batch = undefined;
+          writePayloads(db, [...entries.values()]).then(resolve, reject);
         });
       });
-      batch = next;
     }
-    for (const row of rows) batch.rows.set(`${row.model}\n${row.id}`, row);
-    return batch.done;
+    for (const row of rows) batch.set(`${row.model}\n${row.id}`, row);
+    return stored;
   };
 }
