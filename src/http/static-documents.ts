@@ -30,7 +30,13 @@ export interface StaticDocumentsDeps {
 interface Snapshot {
   /** Name, value, name, value...: the form node:http writes fastest. */
   headers: string[];
-  body: Buffer;
+  /**
+   * A string, not bytes: Node's http writes a string body with the headers in one write, and a
+   * Buffer as a separate chunk after them.
+   */
+  body: string;
+  /** Content-Length: the body's length in bytes. */
+  length: string;
 }
 
 // Set per request: CORS (below), HSTS (https only), and by Node and koa for every response.
@@ -74,7 +80,7 @@ export function createStaticDocuments(deps: StaticDocumentsDeps) {
         'Cache-Control': `public, max-age=${deps.jwksMaxAgeSeconds}`,
         ...SECURITY_HEADERS,
       }).flat();
-      jwks = { keys, snapshot: { headers, body: Buffer.from(JSON.stringify({ keys })) } };
+      jwks = { keys, snapshot: snapshotOf(headers, JSON.stringify({ keys })) };
     }
     return jwks.snapshot;
   };
@@ -121,7 +127,7 @@ export function createStaticDocuments(deps: StaticDocumentsDeps) {
         return false;
       }
       if (secure(req)) headers.push('Strict-Transport-Security', STRICT_TRANSPORT_SECURITY);
-      headers.push('Content-Length', String(snapshot.body.length));
+      headers.push('Content-Length', snapshot.length);
       res.writeHead(200, headers);
       res.end(req.method === 'HEAD' ? undefined : snapshot.body);
       logRequest(deps.logger, req.method, path, 200, started);
@@ -159,9 +165,13 @@ function take(ctx: Context): Snapshot | undefined {
     if (!PER_REQUEST.has(name.toLowerCase()) && typeof value === 'string')
       headers.push(name, value);
   }
-  const bytes = Buffer.from(JSON.stringify(body));
-  ctx.body = bytes;
-  return { headers, body: bytes };
+  const snapshot = snapshotOf(headers, JSON.stringify(body));
+  ctx.body = snapshot.body;
+  return snapshot;
+}
+
+function snapshotOf(headers: string[], body: string): Snapshot {
+  return { headers, body, length: String(Buffer.byteLength(body)) };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
