@@ -35,7 +35,7 @@ export interface SqlAdapterOptions {
    * consumed again (refresh tokens: see consume below). 0, the default, means never.
    */
   consumeGraceSeconds?: number;
-  /** Shared by the adapters of one server, so that reads of one id across models coalesce. */
+  /** Shared by the adapters of one server, so that reads across models and requests are batched. */
   lookups?: PayloadLookups;
 }
 
@@ -57,7 +57,7 @@ export function createSqlAdapter(
     grace > 0
       ? sql<Date | null>`case when consumed_at <= ${graceStart} then consumed_at end`
       : sql<Date | null>`consumed_at`;
-  // The same rule for a row read by the coalesced lookups, against the database's clock.
+  // The same rule for a row read by the batched lookups, against the database's clock.
   const graced = (row: PayloadRow | undefined) =>
     grace > 0 && row?.consumed_at && row.consumed_at.getTime() > row.now.getTime() - grace * 1000
       ? { ...row, consumed_at: null }
