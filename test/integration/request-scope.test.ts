@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccountsService } from '../../src/domain/accounts.service.ts';
 import { createPayloadLookups } from '../../src/storage/oidc-payload-lookups.ts';
-import { createSqlAdapter, writePayloads } from '../../src/storage/oidc-sql-adapter.ts';
+import { batchedPayloadWrites, createSqlAdapter } from '../../src/storage/oidc-sql-adapter.ts';
 import { requestScopes } from '../../src/storage/request-scope.ts';
 import { sqlBackends, type TestDatabase } from '../support/backends.ts';
 import { statementCounter } from '../support/statement-counter.ts';
@@ -21,7 +21,7 @@ describe.each(sqlBackends)('storage within one request on $name storage', (backe
     const db = database.handle.db.withPlugin(counter.plugin);
     const lookups = createPayloadLookups(db);
     const adapterFor = (model: string) => createSqlAdapter(db, model, { lookups });
-    const inRequest = requestScopes((rows) => writePayloads(db, rows));
+    const inRequest = requestScopes(batchedPayloadWrites(db));
     return {
       adapterFor,
       inRequest,
