@@ -21,8 +21,8 @@ export interface PayloadRow {
 type Waiter = { resolve(row: PayloadRow | undefined): void; reject(error: unknown): void };
 type Pending = { withRelated: boolean; byModel: Map<string, Waiter[]> };
 
-/** The most ids one statement reads; a larger batch is split. */
-const MAX_IDS = 16;
+/** The most ids one statement reads (or consumes: oidc-sql-adapter.ts); a larger batch is split. */
+export const MAX_IDS = 16;
 
 /**
  * Reads of live oidc_payloads rows by (model, id), batched. oidc-provider looks an opaque token
@@ -93,7 +93,7 @@ const rowKey = (model: string, id: string) => `${model}\n${id}`;
  * that a handful of statement texts (1, 2, 4, 8, 16 ids) serve every batch and each is prepared
  * once per connection (postgres-pool.ts).
  */
-function idList(ids: string[]) {
+export function idList(ids: string[]) {
   let size = 1;
   while (size < ids.length) size *= 2;
   const padded = [...ids];

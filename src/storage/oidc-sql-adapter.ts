@@ -1,8 +1,10 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import {
   createPayloadLookups,
+  idList,
+  MAX_IDS,
   type PayloadLookups,
   type PayloadRow,
 } from './oidc-payload-lookups.ts';
@@ -52,6 +54,7 @@ export function createSqlAdapter(
   const lookups = options.lookups ?? createPayloadLookups(db);
   const grace = options.consumeGraceSeconds ?? 0;
   const graceStart = sql<Date>`now() - make_interval(secs => ${grace})`;
+  const consumes = batchedConsumes(db, model, graceStart, grace > 0);
   // Within the grace window a consumed entry reads as unconsumed.
   const consumedAt =
     grace > 0
@@ -134,28 +137,10 @@ export function createSqlAdapter(
       return toPayload(await live().where('user_code', '=', userCode).executeTakeFirst());
     },
 
-    /**
-     * Marks the entry consumed only if nobody did before: of two concurrent redemptions of one
-     * code, exactly one succeeds and the other is refused. With a grace window, a consumption
-     * within the window of the first one succeeds too and keeps the first time, so the window
-     * never slides. One statement decides, so concurrent requests cannot both slip past it.
-     * SQL text, like the upsert: every code exchange and refresh runs it.
-     */
+    /** Marks the entry consumed, if nobody did before (see batchedConsumes). */
     async consume(id) {
       await settled();
-      // Without a window, only an unconsumed row qualifies. (Not `consumed_at > now()`: when
-      // two redemptions race, the one that waited re-checks the row against its own, earlier
-      // now(), and the winner's later timestamp would let it through.)
-      const unconsumed =
-        grace > 0
-          ? sql`(consumed_at is null or consumed_at > ${graceStart})`
-          : sql`consumed_at is null`;
-      const { rows } = await sql`
-        update oidc_payloads set consumed_at = coalesce(consumed_at, now())
-         where model = ${model} and id = ${id} and ${unconsumed}
-        returning id
-      `.execute(db);
-      if (rows.length === 0) throw new errors.InvalidGrant(`${model} was already used`);
+      await consumes(id);
     },
 
     async destroy(id) {
@@ -243,4 +228,94 @@ export function batchedPayloadWrites(db: Kysely<Database>) {
     for (const row of rows) batch.set(`${row.model}\n${row.id}`, row);
     return stored;
   };
+}
+
+/**
+ * consume() for every request of a turn of the event loop at once (the batch runs from
+ * setImmediate, as the lookups do): under load, the codes or refresh tokens of many requests are
+ * marked consumed by one statement. Each entry is consumed only if nobody did before: of two
+ * redemptions of one entry, exactly one succeeds and the other is refused (invalid_grant),
+ * whether they share a batch or not. With a grace window (`graced`), a consumption within the
+ * window of the first one succeeds too and keeps the first time, so the window never slides;
+ * redemptions in one batch are all within it. If the statement fails, every consumption of the
+ * batch fails with it.
+ */
+function batchedConsumes(
+  db: Kysely<Database>,
+  model: string,
+  graceStart: RawBuilder<Date>,
+  graced: boolean,
+) {
+  type Waiter = { resolve(): void; reject(error: unknown): void };
+  let pending: Map<string, Waiter[]> | undefined;
+
+  const flush = () => {
+    const batch = pending ?? new Map<string, Waiter[]>();
+    pending = undefined;
+    const ids = [...batch.keys()];
+    for (let start = 0; start < ids.length; start += MAX_IDS) {
+      const chunk = ids.slice(start, start + MAX_IDS);
+      consumeRows(db, model, chunk, graceStart, graced).then(
+        (consumed) => {
+          for (const id of chunk) {
+            (batch.get(id) as Waiter[]).forEach((waiter, index) => {
+              // Without a window, the first redemption of an entry in the batch is its only one.
+              if (consumed.has(id) && (graced || index === 0)) waiter.resolve();
+              else waiter.reject(new errors.InvalidGrant(`${model} was already used`));
+            });
+          }
+        },
+        (error: unknown) => {
+          for (const id of chunk)
+            for (const waiter of batch.get(id) as Waiter[]) waiter.reject(error);
+        },
+      );
+    }
+  };
+
+  return (id: string): Promise<void> => {
+    if (!pending) {
+      pending = new Map();
+      setImmediate(flush);
+    }
+    const waiters = pending.get(id) ?? [];
+    pending.set(id, waiters);
+    return new Promise((resolve, reject) => {
+      waiters.push({ resolve, reject });
+    });
+  };
+}
+
+/**
+ * Marks the entries of `ids` consumed that nobody consumed before (or, with a window, did within
+ * it) and returns those. One statement decides, so concurrent statements cannot both slip past
+ * it: the rows are locked in id order, so two statements sharing entries never deadlock, and
+ * one that waited for another re-checks each row once the other commits. (Unconsumed means
+ * `consumed_at is null`, not `consumed_at > now()`: the statement that waited re-checks against
+ * its own, earlier now(), and the winner's later timestamp would let it through.) SQL text, like
+ * the upsert: every code exchange and refresh runs it.
+ */
+async function consumeRows(
+  db: Kysely<Database>,
+  model: string,
+  ids: string[],
+  graceStart: RawBuilder<Date>,
+  graced: boolean,
+): Promise<Set<string>> {
+  const unconsumed = graced
+    ? sql`(consumed_at is null or consumed_at > ${graceStart})`
+    : sql`consumed_at is null`;
+  const { rows } = await sql<{ id: string }>`
+    with target as (
+      select id from oidc_payloads
+       where model = ${model} and id in (${idList(ids)}) and ${unconsumed}
+       order by id
+         for update
+    )
+    update oidc_payloads p set consumed_at = coalesce(p.consumed_at, now())
+      from target
+     where p.model = ${model} and p.id = target.id
+    returning p.id
+  `.execute(db);
+  return new Set(rows.map((row) => row.id));
 }

@@ -96,6 +96,33 @@ describe.skipIf(!TEST_DATABASE_URL)('prepared statements on Postgres', () => {
     }
   });
 
+  it('plans consumptions once too: one prepared text per batch size, planned generically', async () => {
+    const handle = await open(true);
+    try {
+      await sql`
+        insert into oidc_payloads (model, id, payload)
+        select 'RefreshToken', 'rt-' || n, '{}'::jsonb from generate_series(1, 5000) as n
+      `.execute(handle.db);
+      await sql`analyze oidc_payloads`.execute(handle.db);
+      const adapter = createSqlAdapter(handle.db, 'RefreshToken', { consumeGraceSeconds: 10 });
+      let next = 1;
+      for (let i = 0; i < 10; i += 1) {
+        // One request's refresh, then three at once (one statement, its list padded to four).
+        await adapter.consume(`rt-${next++}`);
+        await Promise.all([1, 2, 3].map(() => adapter.consume(`rt-${next++}`)));
+      }
+      const { rows } = await sql<{ statement: string; generic_plans: number }>`
+        select statement, generic_plans::int from pg_prepared_statements
+         where not from_sql and statement like '%update oidc_payloads%'
+           and statement not like '%pg_prepared_statements%'
+      `.execute(handle.db);
+      expect(rows).toHaveLength(2);
+      for (const row of rows) expect(row.generic_plans).toBeGreaterThan(0);
+    } finally {
+      await handle.close();
+    }
+  });
+
   it('stores any number of rows with one prepared statement', async () => {
     const handle = await open(true);
     try {
