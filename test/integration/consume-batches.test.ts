@@ -1,9 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { errors } from 'oidc-provider';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqlAdapter } from '../../src/storage/oidc-sql-adapter.ts';
-import { type SqlBackend, sqlBackends, type TestDatabase } from '../support/backends.ts';
+import { sqlBackends, type TestDatabase } from '../support/backends.ts';
 import { statementCounter } from '../support/statement-counter.ts';
 
 const outcome = (promise: Promise<void>) =>
@@ -99,52 +97,5 @@ describe.each(sqlBackends)('consumptions batched per turn on $name storage', (ba
       ['down-1', 'down-2', 'down-1'].map((id) => outcome(adapter.consume(id))),
     );
     expect(results).toEqual(['storage is down', 'storage is down', 'storage is down']);
-  });
-});
-
-const postgres = sqlBackends.find((backend) => backend.name === 'postgres');
-
-/**
- * Batches of two servers (or two connections of one) that share entries, in any order, end with
- * each entry consumed exactly once and no deadlock: both lock their rows in id order. A held lock
- * makes both batches wait at their first entry, so they run into each other for certain.
- */
-describe.skipIf(!postgres)('batches that share entries, on Postgres', () => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await (postgres as SqlBackend).create();
-  });
-  afterAll(() => database?.drop());
-
-  it('consumes each shared entry once, whichever batch gets there first', async () => {
-    const model = 'AuthorizationCode';
-    const one = createSqlAdapter(database.handle.db, model);
-    const other = createSqlAdapter(database.handle.db, model);
-    const ids = ['shared-a', 'shared-b', 'shared-c'];
-    for (const id of ids) await one.upsert(id, { jti: id }, 60);
-    const holder = new pg.Client({ connectionString: database.url });
-    await holder.connect();
-    try {
-      await holder.query('begin');
-      await holder.query('select 1 from oidc_payloads where model = $1 and id = $2 for update', [
-        model,
-        'shared-a',
-      ]);
-      // The same entries, asked for in opposite orders by two batches on two connections.
-      const first = Promise.all(ids.map((id) => outcome(one.consume(id))));
-      const second = Promise.all([...ids].reverse().map((id) => outcome(other.consume(id))));
-      await sleep(300);
-      await holder.query('commit');
-      const [firstResults, secondResults] = await Promise.all([first, second]);
-      const byId = (results: string[], order: string[]) =>
-        Object.fromEntries(order.map((id, index) => [id, results[index]]));
-      const fromFirst = byId(firstResults, ids);
-      const fromSecond = byId(secondResults, [...ids].reverse());
-      for (const id of ids) {
-        expect([fromFirst[id], fromSecond[id]].sort()).toEqual(['consumed', 'refused']);
-      }
-    } finally {
-      await holder.end();
-    }
   });
 });

@@ -6,6 +6,13 @@ import { type SqlBackend, sqlBackends, type TestDatabase } from '../support/back
 
 const postgres = sqlBackends.find((backend) => backend.name === 'postgres');
 
+/** 'consumed', or the error's message ('invalid_grant' when refused). */
+const outcome = (consumption: Promise<void>) =>
+  consumption.then(
+    () => 'consumed',
+    (error: Error) => error.message,
+  );
+
 /**
  * Two redemptions of one code at once, ordered by hand: the second waits on the first's row
  * lock, then re-checks the row the first has just consumed. (PGlite runs one statement at a
@@ -35,10 +42,7 @@ describe.skipIf(!postgres)('a consumption that waited for another one, on Postgr
         id,
       ]);
       // Its statement starts now, with its own now(), and waits for the lock.
-      const second = adapter.consume(id).then(
-        () => 'consumed',
-        (error: Error) => error.message,
-      );
+      const second = outcome(adapter.consume(id));
       await sleep(300);
       await first.query(
         'update oidc_payloads set consumed_at = clock_timestamp() where model = $1 and id = $2',
@@ -48,6 +52,43 @@ describe.skipIf(!postgres)('a consumption that waited for another one, on Postgr
       expect(await second).toBe('invalid_grant');
     } finally {
       await first.end();
+    }
+  });
+
+  /**
+   * Batches of two servers (or two connections of one) that share entries, in any order, end
+   * with each entry consumed exactly once and no deadlock: both lock their rows in id order. The
+   * held lock makes both batches wait at their first entry, so they run into each other.
+   */
+  it('consumes each shared entry once, whichever batch gets there first', async () => {
+    const model = 'AuthorizationCode';
+    const one = createSqlAdapter(database.handle.db, model);
+    const other = createSqlAdapter(database.handle.db, model);
+    const ids = ['shared-a', 'shared-b', 'shared-c'];
+    for (const id of ids) await one.upsert(id, { jti: id }, 60);
+    const holder = new pg.Client({ connectionString: database.url });
+    await holder.connect();
+    try {
+      await holder.query('begin');
+      await holder.query('select 1 from oidc_payloads where model = $1 and id = $2 for update', [
+        model,
+        'shared-a',
+      ]);
+      // The same entries, asked for in opposite orders by two batches on two connections.
+      const first = Promise.all(ids.map((id) => outcome(one.consume(id))));
+      const second = Promise.all([...ids].reverse().map((id) => outcome(other.consume(id))));
+      await sleep(300);
+      await holder.query('commit');
+      const [firstResults, secondResults] = await Promise.all([first, second]);
+      const byId = (results: string[], order: string[]) =>
+        Object.fromEntries(order.map((id, index) => [id, results[index]]));
+      const fromFirst = byId(firstResults, ids);
+      const fromSecond = byId(secondResults, [...ids].reverse());
+      for (const id of ids) {
+        expect([fromFirst[id], fromSecond[id]].sort()).toEqual(['consumed', 'invalid_grant']);
+      }
+    } finally {
+      await holder.end();
     }
   });
 });

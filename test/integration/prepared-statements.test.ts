@@ -43,6 +43,15 @@ describe.skipIf(!TEST_DATABASE_URL)('prepared statements on Postgres', () => {
     `.execute(handle.db);
     return rows.map((row) => row.statement);
   };
+  /** The prepared statements whose text is `like` the pattern, with their count of generic plans. */
+  const planned = async (handle: DatabaseHandle, pattern: string) => {
+    const { rows } = await sql<{ statement: string; generic_plans: number }>`
+      select statement, generic_plans::int from pg_prepared_statements
+       where not from_sql and statement like ${pattern}
+         and statement not like '%pg_prepared_statements%'
+    `.execute(handle.db);
+    return rows;
+  };
 
   it('prepares the statements that list their columns, and runs them again prepared', async () => {
     const handle = await open(true);
@@ -84,11 +93,7 @@ describe.skipIf(!TEST_DATABASE_URL)('prepared statements on Postgres', () => {
         // Three requests' lookups in one turn: one statement for three ids (padded to four).
         await Promise.all([1, 2, 3].map((n) => adapters[0]?.find(`token-${i}-${n}`)));
       }
-      const { rows } = await sql<{ statement: string; generic_plans: number }>`
-        select statement, generic_plans::int from pg_prepared_statements
-         where not from_sql and statement like '%from oidc_payloads%'
-           and statement not like '%pg_prepared_statements%'
-      `.execute(handle.db);
+      const rows = await planned(handle, '%from oidc_payloads%');
       expect(rows).toHaveLength(3);
       for (const row of rows) expect(row.generic_plans).toBeGreaterThan(0);
     } finally {
@@ -111,11 +116,7 @@ describe.skipIf(!TEST_DATABASE_URL)('prepared statements on Postgres', () => {
         await adapter.consume(`rt-${next++}`);
         await Promise.all([1, 2, 3].map(() => adapter.consume(`rt-${next++}`)));
       }
-      const { rows } = await sql<{ statement: string; generic_plans: number }>`
-        select statement, generic_plans::int from pg_prepared_statements
-         where not from_sql and statement like '%update oidc_payloads%'
-           and statement not like '%pg_prepared_statements%'
-      `.execute(handle.db);
+      const rows = await planned(handle, '%update oidc_payloads%');
       expect(rows).toHaveLength(2);
       for (const row of rows) expect(row.generic_plans).toBeGreaterThan(0);
     } finally {
