@@ -3,6 +3,11 @@ import type { RowSpec } from './report/row.ts';
 /** The rows of issue #5 and their targets on a 2-core machine shared with the load generator. */
 export const ROWS = {
   baseline: { id: 'baseline', path: 'baseline: plain koa, 1 KB JSON', target: '— (the ceiling)' },
+  engineCeiling: {
+    id: 'engine-ceiling',
+    path: 'oidc-provider alone: client credentials → JWT (in memory, no Portcullis code)',
+    target: '— (the ceiling of the next row)',
+  },
   clientCredentialsJwt: {
     id: 'client-credentials-jwt',
     path: 'client credentials → JWT access token',

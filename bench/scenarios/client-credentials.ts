@@ -65,7 +65,7 @@ export async function measureOpaqueClientCredentials(ctx: BenchContext): Promise
  * command does not exist, through startPortcullis's `resourceServers` option, on an instance of
  * its own so that every other row runs the server exactly as configured. The row says which.
  */
-export async function measureJwtClientCredentials(ctx: BenchContext): Promise<Row> {
+export async function measureJwtClientCredentials(ctx: BenchContext, earlier: Row[]): Promise<Row> {
   const registered = registerJwtApi(ctx.server.env);
   if (ctx.backend.kind !== 'postgres' && 'unavailable' in registered) {
     // A second instance cannot open an embedded data directory the first one holds.
@@ -83,7 +83,10 @@ export async function measureJwtClientCredentials(ctx: BenchContext): Promise<Ro
   }
   const load = clientCredentialsLoad(issuer.tokenEndpoint, ctx.seed.services, parameters);
   const measurement = await measure(load, ctx.plan, { countQueries: issuer.countQueries });
-  return { ...rowOf(ROWS.clientCredentialsJwt, measurement, ctx.baselineRps), note: issuer.note };
+  const engine = earlier.find((row) => row.id === ROWS.engineCeiling.id)?.rate;
+  const reference = engine ? { label: 'of oidc-provider alone', rate: engine } : undefined;
+  const row = rowOf(ROWS.clientCredentialsJwt, measurement, ctx.baselineRps, reference);
+  return { ...row, note: issuer.note };
 }
 
 async function jwtIssuer(ctx: BenchContext, registered: ReturnType<typeof registerJwtApi>) {

@@ -89,3 +89,40 @@ function stepSummary(flows: FlowResult[]): string {
     .map((name) => `${name} ${median(flows.map((run) => run.stepsP50[name] ?? 0)).toFixed(0)}`)
     .join(', ');
 }
+
+/**
+ * The flow's CPU budget, once the CPU of each step is known: what one argon2 verification costs
+ * (the ceiling step's cores over its rate) against what a whole flow costs (every group's cores
+ * over the flow rate, other processes on the machine left out). Where the flow keeps the machine
+ * busy, a/(a + rest) is the most of the ceiling it can reach.
+ */
+export function withFlowBudget(rows: Row[]): Row[] {
+  const ceiling = rows.find((row) => row.id === ROWS.argon2Ceiling.id);
+  const flow = rows.find((row) => row.id === ROWS.loginFlow.id);
+  if (!ceiling?.cpu || !ceiling.rate || !flow?.cpu || !flow.rate) return rows;
+  const argon2 = (ceiling.cpu.loadGenerators * 1000) / ceiling.rate;
+  const flowRate = flow.rate;
+  const perFlow = (cores: number) => (cores * 1000) / flowRate;
+  const { server, loadGenerators, postgres, redis } = flow.cpu;
+  const budget = {
+    argon2Ms: argon2,
+    serverBesideArgon2Ms: perFlow(server) - argon2,
+    browsersMs: perFlow(loadGenerators),
+    storageMs: perFlow(postgres + redis),
+  };
+  const rest = budget.serverBesideArgon2Ms + budget.browsersMs + budget.storageMs;
+  const note =
+    `CPU per flow: argon2 ${argon2.toFixed(1)} ms, the rest ${rest.toFixed(1)} ms ` +
+    `(server ${budget.serverBesideArgon2Ms.toFixed(1)}, browsers ${budget.browsersMs.toFixed(1)}, ` +
+    `storage ${budget.storageMs.toFixed(1)}): at most ${(argon2 / (argon2 + rest)).toFixed(2)} ` +
+    `of the ceiling on this machine; 0.9 needs the rest under ${(argon2 / 9).toFixed(1)} ms`;
+  return rows.map((row) =>
+    row === flow
+      ? {
+          ...row,
+          note: [row.note, note].filter(Boolean).join('; '),
+          detail: { ...(row.detail as object), budget },
+        }
+      : row,
+  );
+}

@@ -8,8 +8,9 @@ import {
   measureOpaqueClientCredentials,
 } from './client-credentials.ts';
 import type { BenchContext } from './context.ts';
+import { measureEngineCeiling } from './engine-ceiling.ts';
 import { measureIntrospection } from './introspection.ts';
-import { measureLoginFlow } from './login-flow.ts';
+import { measureLoginFlow, withFlowBudget } from './login-flow.ts';
 import { observed } from './observe.ts';
 import { measureRefresh } from './refresh.ts';
 import { measureScaleOut } from './scale-out.ts';
@@ -23,6 +24,7 @@ type Step = [Scenario, string, (ctx: BenchContext, earlier: Row[]) => Promise<Ro
 const STEPS: Step[] = [
   ['static', 'JWKS and discovery', measureStaticDocuments],
   ['client-credentials', 'client credentials, opaque', measureOpaqueClientCredentials],
+  ['client-credentials', 'oidc-provider alone, JWT', measureEngineCeiling],
   ['client-credentials', 'client credentials, JWT', measureJwtClientCredentials],
   ['introspection', 'introspection', measureIntrospection],
   // Userinfo before refresh: the refresh load spends the signed-in users' refresh tokens.
@@ -47,8 +49,9 @@ export async function runScenarios(
     const { result, cpu } = await observed(ctx, title.replace(/\W+/g, '-'), () => step(ctx, rows));
     rows.push(...[result].flat().map((row) => (row.rate === undefined ? row : { ...row, cpu })));
   }
-  if (!selected.has('sessions')) return { rows, sessions: undefined };
+  const measured = withFlowBudget(rows);
+  if (!selected.has('sessions')) return { rows: measured, sessions: undefined };
   ctx.progress(`${ctx.sizes.sessions.toLocaleString('en')} active sessions`);
   const { result } = await observed(ctx, 'sessions', () => measureSessions(ctx, idle));
-  return { rows, sessions: result };
+  return { rows: measured, sessions: result };
 }
