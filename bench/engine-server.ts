@@ -11,16 +11,18 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
-import Provider, { type Adapter, type AdapterPayload } from 'oidc-provider';
+import Provider, { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
 import type { ServiceClient } from './seed.ts';
 import { announceReady, serve } from './support/child-side.ts';
 
 export interface EngineInfo {
   tokenEndpoint: string;
+  /** The API (resource indicator) whose access tokens are JWTs. */
+  resource: string;
   clients: ServiceClient[];
 }
 
-export const ENGINE_API = 'https://api.engine.example';
+const API = 'https://api.engine.example';
 
 const stored = new Map<string, AdapterPayload>();
 
@@ -82,11 +84,14 @@ const provider = new Provider('http://127.0.0.1', {
     clientCredentials: { enabled: true },
     resourceIndicators: {
       enabled: true,
-      getResourceServerInfo: () => ({
-        scope: 'read write',
-        accessTokenFormat: 'jwt',
-        jwt: { sign: { alg: 'ES256' } },
-      }),
+      getResourceServerInfo: (_ctx, indicator) => {
+        if (indicator !== API) throw new errors.InvalidTarget();
+        return {
+          scope: 'read write',
+          accessTokenFormat: 'jwt',
+          jwt: { sign: { alg: 'ES256' } },
+        };
+      },
     },
   },
 });
@@ -99,4 +104,8 @@ serve({}, async () => {
   server.closeAllConnections();
   server.close();
 });
-announceReady<EngineInfo>({ tokenEndpoint: `http://127.0.0.1:${port}/token`, clients });
+announceReady<EngineInfo>({
+  tokenEndpoint: `http://127.0.0.1:${port}/token`,
+  resource: API,
+  clients,
+});

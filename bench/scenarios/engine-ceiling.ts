@@ -1,4 +1,4 @@
-import { ENGINE_API, type EngineInfo } from '../engine-server.ts';
+import type { EngineInfo } from '../engine-server.ts';
 import { measure } from '../load/measure.ts';
 import { type Row, rowOf } from '../report/row.ts';
 import type { ServiceClient } from '../seed.ts';
@@ -18,8 +18,8 @@ export async function measureEngineCeiling(ctx: BenchContext): Promise<Row> {
   );
   // Counted as server in the CPU figures, and stopped once the step is over.
   ctx.extraServers.push(engine);
-  const { tokenEndpoint, clients } = engine.info;
-  const parameters = { resource: ENGINE_API };
+  const { tokenEndpoint, resource, clients } = engine.info;
+  const parameters = { resource };
   const token = await clientCredentialsToken(
     tokenEndpoint,
     clients[0] as ServiceClient,
