@@ -1,4 +1,5 @@
 import { createCookieJar } from './cookie-jar.ts';
+import { type Sent, send } from './send.ts';
 
 export interface Page {
   url: string;
@@ -13,23 +14,21 @@ export interface Page {
 export function createBrowser(stopAt: string) {
   const jar = createCookieJar();
 
-  async function follow(url: URL, init: RequestInit, hops = 0): Promise<Page> {
+  async function follow(url: URL, sent: Sent, hops = 0): Promise<Page> {
     if (hops > 10) throw new Error(`too many redirects at ${url.pathname}`);
-    const response = await fetch(url, {
-      ...init,
-      redirect: 'manual',
-      headers: { accept: 'text/html', ...init.headers, cookie: jar.header(url) },
+    const cookie = jar.header(url);
+    const answer = await send(url, {
+      ...sent,
+      headers: { accept: 'text/html', ...sent.headers, ...(cookie ? { cookie } : {}) },
     });
-    jar.store(response.headers);
-    const location = response.headers.get('location');
-    if (response.status >= 300 && response.status < 400 && location) {
-      await response.body?.cancel();
+    jar.store(answer.headers['set-cookie'] ?? []);
+    const { location } = answer.headers;
+    if (answer.status >= 300 && answer.status < 400 && location) {
       const next = new URL(location, url);
-      if (next.href.startsWith(stopAt))
-        return { url: next.href, status: response.status, body: '' };
+      if (next.href.startsWith(stopAt)) return { url: next.href, status: answer.status, body: '' };
       return follow(next, { method: 'GET' }, hops + 1);
     }
-    return { url: url.href, status: response.status, body: await response.text() };
+    return { url: url.href, status: answer.status, body: answer.body };
   }
 
   return {

@@ -11,8 +11,9 @@ export function createCookieJar() {
         .map((cookie) => `${cookie.name}=${cookie.value}`)
         .join('; ');
     },
-    store(headers: Headers): void {
-      for (const line of headers.getSetCookie()) {
+    /** The Set-Cookie lines of one answer. */
+    store(setCookies: readonly string[]): void {
+      for (const line of setCookies) {
         const [pair = '', ...attributes] = line.split(';').map((part) => part.trim());
         const index = pair.indexOf('=');
         const name = pair.slice(0, index);

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { type Browser, createBrowser, findForm, type Page } from './browser.ts';
 import { basicAuth, FORM } from './client-auth.ts';
 import type { Endpoints } from './endpoints.ts';
+import { send } from './send.ts';
 
 export interface BenchClient {
   clientId: string;
@@ -93,7 +94,7 @@ async function redeem(
   code: string,
   verifier: string,
 ): Promise<TokenSet> {
-  const response = await fetch(endpoints.token, {
+  const answer = await send(endpoints.token, {
     method: 'POST',
     headers: {
       authorization: basicAuth(client.clientId, client.clientSecret),
@@ -106,7 +107,8 @@ async function redeem(
       code_verifier: verifier,
     }).toString(),
   });
-  const body = (await response.json()) as TokenSet & { error?: string };
-  if (!response.ok) throw new Error(`token endpoint answered ${response.status} ${body.error}`);
-  return body;
+  if (answer.status !== 200) {
+    throw new Error(`token endpoint answered ${answer.status} ${answer.body.slice(0, 200)}`);
+  }
+  return JSON.parse(answer.body) as TokenSet;
 }
