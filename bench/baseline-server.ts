@@ -3,11 +3,8 @@
  * bytes), in a process of its own like the server under test. The object is serialised on every
  * request, as any real handler would.
  */
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
-import { announceReady, serve } from './support/child-side.ts';
+import { announceReady, serveHttp } from './support/child-side.ts';
 
 export interface BaselineInfo {
   url: string;
@@ -26,12 +23,5 @@ const app = new Koa();
 app.use((ctx) => {
   ctx.body = document;
 });
-const server = createServer(app.callback()).listen(0, '127.0.0.1');
-await once(server, 'listening');
-const { port } = server.address() as AddressInfo;
-
-serve({}, async () => {
-  server.closeAllConnections();
-  server.close();
-});
-announceReady<BaselineInfo>({ url: `http://127.0.0.1:${port}/` });
+const origin = await serveHttp(app.callback());
+announceReady<BaselineInfo>({ url: `${origin}/` });

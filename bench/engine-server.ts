@@ -7,13 +7,10 @@
  * of its own, loaded exactly like the server under test.
  */
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
 import type { ServiceClient } from './seed.ts';
-import { announceReady, serve } from './support/child-side.ts';
+import { announceReady, serveHttp } from './support/child-side.ts';
 
 export interface EngineInfo {
   tokenEndpoint: string;
@@ -96,16 +93,5 @@ const provider = new Provider('http://127.0.0.1', {
   },
 });
 
-const server = createServer(provider.callback()).listen(0, '127.0.0.1');
-await once(server, 'listening');
-const { port } = server.address() as AddressInfo;
-
-serve({}, async () => {
-  server.closeAllConnections();
-  server.close();
-});
-announceReady<EngineInfo>({
-  tokenEndpoint: `http://127.0.0.1:${port}/token`,
-  resource: API,
-  clients,
-});
+const origin = await serveHttp(provider.callback());
+announceReady<EngineInfo>({ tokenEndpoint: `${origin}/token`, resource: API, clients });

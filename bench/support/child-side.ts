@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { isRpcCall, type Methods, type RpcReply } from './rpc.ts';
 
 /**
@@ -38,4 +41,19 @@ export function serve<Api extends Methods<Api>>(
 
 export function announceReady<Info>(info: Info): void {
   process.send?.({ ready: info });
+}
+
+/**
+ * Inside a child that only serves HTTP (the baseline, oidc-provider alone): `listener` on a free
+ * port of 127.0.0.1 until the parent stops the child. Returns the origin.
+ */
+export async function serveHttp(listener: RequestListener): Promise<string> {
+  const server = createServer(listener).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  serve({}, async () => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return `http://127.0.0.1:${port}`;
 }
