@@ -97,6 +97,19 @@ async function underLoad(
   }
 }
 
+/**
+ * Everything the benchmark started is stopped by now, so Node should exit at once. If something
+ * still holds the event loop (a child's module imported for a value, a socket left open), say what
+ * and fail, rather than hang CI until its time runs out.
+ */
+function exitsSoon(seconds = 10): void {
+  setTimeout(() => {
+    const holding = process.getActiveResourcesInfo().filter((kind) => kind !== 'Timeout');
+    process.stderr.write(`bench: still running ${seconds} s after the end, held by: ${holding}\n`);
+    process.exit(1);
+  }, seconds * 1000).unref();
+}
+
 const options = parseOptions(process.argv.slice(2));
 if (!options) {
   process.stdout.write(`${USAGE}\n`);
@@ -104,12 +117,14 @@ if (!options) {
   main(options).then(
     (code) => {
       process.exitCode = code;
+      exitsSoon();
     },
     (error: unknown) => {
       process.stderr.write(
         `bench: failed: ${error instanceof Error ? error.stack : String(error)}\n`,
       );
       process.exitCode = 1;
+      exitsSoon();
     },
   );
 }
