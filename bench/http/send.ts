@@ -14,6 +14,8 @@ export interface Sent {
 
 // Connections are kept and reused, as a browser keeps them.
 const agent = new Agent({ keepAlive: true });
+/** A server that does not answer fails the request instead of stalling a benchmark run. */
+const TIMEOUT_MS = 30_000;
 
 /**
  * One request over node:http, the whole answer read as text. The scripted browsers share the
@@ -30,6 +32,9 @@ export function send(url: URL | string, sent: Sent): Promise<Answer> {
       });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
       res.on('error', reject);
+    });
+    outgoing.setTimeout(TIMEOUT_MS, () => {
+      outgoing.destroy(new Error(`no answer from ${url} within ${TIMEOUT_MS / 1000} s`));
     });
     outgoing.on('error', reject);
     outgoing.end(sent.body);

@@ -15,6 +15,7 @@ import type { BenchContext } from './context.ts';
 export async function measureEngineCeiling(ctx: BenchContext): Promise<Row> {
   const engine = await startChild<Record<never, never>, EngineInfo>(
     new URL('../engine-server.ts', import.meta.url),
+    { env: { ...process.env, NODE_ENV: 'production' } },
   );
   // Counted as server in the CPU figures, and stopped once the step is over.
   ctx.extraServers.push(engine);

@@ -93,8 +93,11 @@ function stepSummary(flows: FlowResult[]): string {
 /**
  * The flow's CPU budget, once the CPU of each step is known: what one argon2 verification costs
  * (the ceiling step's cores over its rate) against what a whole flow costs (every group's cores
- * over the flow rate, other processes on the machine left out). Where the flow keeps the machine
- * busy, a/(a + rest) is the most of the ceiling it can reach.
+ * over the flow rate, other processes on the machine left out), and so argon2's share of a
+ * flow's CPU, a/(a + rest). With the machine as busy during the flow as during the ceiling, that
+ * share is also the flow's ratio to the ceiling: it restates the ratio as CPU per flow, which
+ * says what 0.9 would take. The server's part assumes a verification costs it what it costs the
+ * ceiling's process.
  */
 export function withFlowBudget(rows: Row[]): Row[] {
   const ceiling = rows.find((row) => row.id === ROWS.argon2Ceiling.id);
@@ -114,8 +117,8 @@ export function withFlowBudget(rows: Row[]): Row[] {
   const note =
     `CPU per flow: argon2 ${argon2.toFixed(1)} ms, the rest ${rest.toFixed(1)} ms ` +
     `(server ${budget.serverBesideArgon2Ms.toFixed(1)}, browsers ${budget.browsersMs.toFixed(1)}, ` +
-    `storage ${budget.storageMs.toFixed(1)}): at most ${(argon2 / (argon2 + rest)).toFixed(2)} ` +
-    `of the ceiling on this machine; 0.9 needs the rest under ${(argon2 / 9).toFixed(1)} ms`;
+    `storage ${budget.storageMs.toFixed(1)}): argon2 is ${(argon2 / (argon2 + rest)).toFixed(2)} ` +
+    `of a flow's CPU; 0.9 of the ceiling needs the rest under ${(argon2 / 9).toFixed(1)} ms`;
   return rows.map((row) =>
     row === flow
       ? {

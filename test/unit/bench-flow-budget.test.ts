@@ -31,7 +31,7 @@ describe('the login flow CPU budget (benchmark)', () => {
     // 100 verifications/s on 2 cores: 20 ms each. 50 flows/s using 1.5 cores of server
     // (30 ms a flow: 20 of argon2, 10 beside it), 0.25 of browsers (5 ms), 0.05 of storage (1 ms).
     const rows = withFlowBudget([
-      row('argon2-ceiling', 100, cores({ loadGenerators: 2 })),
+      row('argon2-ceiling', 100, cores({ server: 0.05, loadGenerators: 2, other: 0.1 })),
       row(
         'authorization-code-flow',
         50,
@@ -42,16 +42,22 @@ describe('the login flow CPU budget (benchmark)', () => {
     const flow = rows[1];
     expect(flow?.note).toBe(
       '8 browsers; CPU per flow: argon2 20.0 ms, the rest 16.0 ms (server 10.0, browsers 5.0, ' +
-        'storage 1.0): at most 0.56 of the ceiling on this machine; 0.9 needs the rest under 2.2 ms',
+        "storage 1.0): argon2 is 0.56 of a flow's CPU; 0.9 of the ceiling needs the rest under 2.2 ms",
     );
     expect(flow?.detail).toMatchObject({
       budget: { argon2Ms: 20, serverBesideArgon2Ms: 10, browsersMs: 5, storageMs: 1 },
     });
-    expect(rows[0]).toEqual(row('argon2-ceiling', 100, cores({ loadGenerators: 2 })));
+    expect(rows[0]).toEqual(
+      row('argon2-ceiling', 100, cores({ server: 0.05, loadGenerators: 2, other: 0.1 })),
+    );
   });
 
-  it('leaves the rows as they are when the flow or the ceiling was not measured', () => {
+  it('leaves the rows as they are when the flow, the ceiling or their CPU was not measured', () => {
     const ceiling = row('argon2-ceiling', 100, cores({ loadGenerators: 2 }));
+    const flow = row('authorization-code-flow', 50, cores({ server: 1.5 }));
+    const { cpu: _, ...flowWithoutCpu } = flow;
     expect(withFlowBudget([ceiling])).toEqual([ceiling]);
+    expect(withFlowBudget([flow])).toEqual([flow]);
+    expect(withFlowBudget([ceiling, flowWithoutCpu])).toEqual([ceiling, flowWithoutCpu]);
   });
 });
