@@ -76,7 +76,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     },
     cpuProfileDir: values['cpu-prof'] && resolve(values['cpu-prof']),
     waitForQuiet: values['wait-for-quiet'],
-    resultsDir: new URL('./results/', import.meta.url).pathname,
+    resultsDir: new URL('./results', import.meta.url).pathname,
   };
 }
 

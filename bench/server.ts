@@ -5,10 +5,11 @@
  * requests: its memory after a full GC, "store these sessions" (see seedSessions), the number of
  * SQL statements it sent, and CPU profiling.
  */
+
+import { startPortcullis } from '../src/app/portcullis.ts';
 import { loadConfig } from '../src/config/load.ts';
-import { createLogger } from '../src/logger.ts';
 import type { ResourceServer, ResourceServerLookup } from '../src/oidc/resource-indicators.ts';
-import { startPortcullis } from '../src/portcullis.ts';
+import { createLogger } from '../src/shared/logger.ts';
 import { announceReady, serve } from './support/child-side.ts';
 import { createProfiler } from './support/profiler.ts';
 import { countPostgresQueries } from './support/query-counter.ts';

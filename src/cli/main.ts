@@ -1,8 +1,8 @@
 import { text } from 'node:stream/consumers';
+import { exitWith } from '../app/fatal.ts';
+import { runServer } from '../app/server-process.ts';
 import { loadConfig } from '../config/load.ts';
-import { DomainError } from '../errors.ts';
-import { exitWith } from '../fatal.ts';
-import { runServer } from '../server-process.ts';
+import { DomainError } from '../shared/errors.ts';
 import { migrateToLatest } from '../storage/migrate.ts';
 import { clientsCommand } from './clients.command.ts';
 import { type IO, openCliContext } from './context.ts';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { projectPath } from '../paths.ts';
+import { projectPath } from '../shared/paths.ts';
 import { envBindings, envNameFor } from './env.ts';
 import { type Config, configSchema } from './schema.ts';
 

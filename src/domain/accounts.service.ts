@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../shared/errors.ts';
 import {
   type AccountProfile,
   type AccountRow,
@@ -13,6 +13,7 @@ import {
   setAccountDisabled,
 } from '../storage/accounts.repository.ts';
 import type { Database } from '../storage/schema.ts';
+import { isUniqueViolation } from '../storage/unique-violation.ts';
 import {
   decoyHash,
   hashPassword,
@@ -20,7 +21,6 @@ import {
   MIN_PASSWORD_LENGTH,
   verifyPassword,
 } from './password.ts';
-import { isUniqueViolation } from './unique-violation.ts';
 
 export const newAccountSchema = z.object({
   email: z.email('must be a valid email address').max(320),

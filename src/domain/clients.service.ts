@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../shared/errors.ts';
 import {
   type ClientRow,
   deleteClient,

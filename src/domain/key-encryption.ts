@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../shared/errors.ts';
 
 const VERSION = 'v1';
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../shared/errors.ts';
 import { findCookieKey } from '../storage/cookie-keys.repository.ts';
 import { announceKeyChange, databaseNow, lockKeys } from '../storage/key-changes.ts';
 import type { Database, KeyState } from '../storage/schema.ts';

@@ -1,4 +1,4 @@
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../shared/logger.ts';
 import type { KeyRotationService } from './key-rotation.service.ts';
 
 /**

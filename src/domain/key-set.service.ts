@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../shared/errors.ts';
 import {
   type CookieKeyRow,
   listLiveCookieKeyStates,

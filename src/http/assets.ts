@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Middleware } from 'koa';
-import { projectPath } from '../paths.ts';
+import { projectPath } from '../shared/paths.ts';
 
 const publicDir = projectPath('public');
 const TYPES: Record<string, string> = { css: 'text/css; charset=utf-8', svg: 'image/svg+xml' };

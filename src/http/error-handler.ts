@@ -1,16 +1,10 @@
 import type { Context, Middleware } from 'koa';
 import { errors } from 'oidc-provider';
-import { DomainError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
-import { friendlyMessage } from '../oidc/pages.ts';
-import type { RenderPage } from '../render.ts';
+import { DomainError } from '../shared/errors.ts';
+import type { Logger } from '../shared/logger.ts';
+import { type Problem, renderErrorPage } from './error-page.ts';
+import type { RenderPage } from './render.ts';
 import { setSecurityHeaders } from './security-headers.ts';
-
-interface Problem {
-  status: number;
-  error: string;
-  description: string;
-}
 
 /**
  * The one place where errors thrown by our routes become responses: OAuth error JSON for
@@ -67,15 +61,7 @@ function respond(ctx: Context, render: RenderPage, problem: Problem): void {
   ctx.status = problem.status;
   if (ctx.accepts('json', 'html') === 'html') {
     ctx.type = 'html';
-    const notFound = problem.error === 'not_found';
-    ctx.body = render('error', {
-      title: problem.status === 404 ? 'Page not found' : 'Something went wrong',
-      message: notFound ? problem.description : friendlyMessage(problem.error),
-      // What went wrong in the person's own words (a DomainError message is written for them).
-      detail: notFound || problem.status >= 500 ? undefined : problem.description,
-      code: problem.error,
-      status: problem.status,
-    });
+    ctx.body = renderErrorPage(render, problem);
   } else {
     ctx.body = { error: problem.error, error_description: problem.description };
   }

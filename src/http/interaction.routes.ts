@@ -3,9 +3,9 @@ import type { Context } from 'koa';
 import { koaBody } from 'koa-body';
 import type { InteractionResults, Provider } from 'oidc-provider';
 import type { AccountsService } from '../domain/accounts.service.ts';
-import { DomainError } from '../errors.ts';
-import type { RenderPage } from '../render.ts';
+import { DomainError } from '../shared/errors.ts';
 import type { Csrf } from './csrf.ts';
+import type { RenderPage } from './render.ts';
 import { describeScopes } from './scope-descriptions.ts';
 
 export interface InteractionDeps {

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../shared/logger.ts';
 
 /**
  * One line per request. Only the path is logged: query strings carry codes, tokens and state,

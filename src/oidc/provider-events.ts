@@ -1,5 +1,5 @@
 import type Provider from 'oidc-provider';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../shared/logger.ts';
 
 /**
  * Server-side failures inside oidc-provider are logged with the error; the client only ever sees

@@ -2,18 +2,23 @@ import Provider, { type AdapterFactory, type Configuration, type FindAccount } f
 import type { Config } from '../config/schema.ts';
 import type { CookieKeyRing } from '../domain/cookie-key-ring.ts';
 import type { KeySet } from '../domain/key-set.service.ts';
-import type { RenderPage } from '../render.ts';
 import { claimsByScope, SCOPES } from './claims.ts';
 import { useHashedClientSecrets } from './client-secrets.ts';
 import { clientBasedCORS } from './cors.ts';
 import { loadExistingGrant } from './grants.ts';
 import { interactionPolicyConfiguration } from './interaction-policy.ts';
 import { signingAlgValues } from './jwa.ts';
-import { errorPageRenderer, logoutPages } from './pages.ts';
 import { type ResourceServerLookup, resourceIndicators } from './resource-indicators.ts';
 import { introspectionAllowed, revocationAllowed } from './token-policies.ts';
 import { ttlConfiguration } from './ttl.ts';
 import { failClosedWhenUnavailable } from './unavailable-storage.ts';
+
+type RpInitiatedLogout = NonNullable<NonNullable<Configuration['features']>['rpInitiatedLogout']>;
+
+export interface ProviderPages
+  extends Pick<RpInitiatedLogout, 'logoutSource' | 'postLogoutSuccessSource'> {
+  renderError: NonNullable<Configuration['renderError']>;
+}
 
 export interface ProviderDeps {
   issuer: string;
@@ -24,7 +29,8 @@ export interface ProviderDeps {
   signingKeys: KeySet['providerJwks'];
   /** The cookie keys in force; shared with our Koa app, read on every use. */
   cookieKeys: CookieKeyRing;
-  render: RenderPage;
+  /** The pages oidc-provider shows people (errors, logout); rendered by the HTTP layer. */
+  pages: ProviderPages;
   /** The APIs access tokens may be issued for; without it, resource indicators are off. */
   resourceServers?: ResourceServerLookup | undefined;
 }
@@ -45,7 +51,11 @@ export function createProvider(deps: ProviderDeps): Provider {
       introspection: { enabled: true, allowedPolicy: introspectionAllowed },
       revocation: { enabled: true, allowedPolicy: revocationAllowed },
       userinfo: { enabled: true },
-      rpInitiatedLogout: { enabled: true, ...logoutPages(deps.render) },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: deps.pages.logoutSource,
+        postLogoutSuccessSource: deps.pages.postLogoutSuccessSource,
+      },
       resourceIndicators: resourceIndicators(deps.resourceServers, keys.signingAlgorithm),
     },
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
@@ -75,7 +85,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     loadExistingGrant,
     clientBasedCORS,
-    renderError: errorPageRenderer(deps.render),
+    renderError: deps.pages.renderError,
     extraClientMetadata: { properties: ['first_party'] },
   };
   const provider = new Provider(deps.issuer, configuration);

@@ -1,6 +1,6 @@
 import type { Adapter, AdapterFactory } from 'oidc-provider';
 import { errors } from 'oidc-provider';
-import { DependencyUnavailableError } from '../errors.ts';
+import { DependencyUnavailableError } from '../shared/errors.ts';
 
 /**
  * How "storage is down" reaches a client. oidc-provider catches whatever an adapter throws and

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../shared/logger.ts';
 
 /** Announced by a trigger on `clients` (see the client-changes migration) with the client_id. */
 export const CLIENT_CHANGES_CHANNEL = 'portcullis_client_changes';

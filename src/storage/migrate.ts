@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import { FileMigrationProvider, type MigrationResult, Migrator } from 'kysely/migration';
 import type { Database } from './schema.ts';
 
-const migrationFolder = fileURLToPath(new URL('../../migrations/', import.meta.url));
+const migrationFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
 
 export class MigrationError extends Error {
   constructor(name: string, cause: unknown) {

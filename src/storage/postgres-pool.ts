@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { DependencyUnavailableError } from '../errors.ts';
+import { DependencyUnavailableError } from '../shared/errors.ts';
 
 // Connection-level failures: refused or reset sockets, timeouts, and Postgres' own
 // "admin shutdown / cannot connect now" (57P0x) and connection-exception (08xxx) classes.

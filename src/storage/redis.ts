@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
-import { DependencyUnavailableError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
+import { DependencyUnavailableError } from '../shared/errors.ts';
+import type { Logger } from '../shared/logger.ts';
 
 export interface RedisHandle {
   client: Redis;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 interface Exit {
   code: number | null;
@@ -14,13 +14,13 @@ interface Exit {
 }
 
 /**
- * Runs the real server process (`node src/main.ts`) with only the given environment, and waits for
+ * Runs the real server process (`node src/app/main.ts`) with only the given environment, and waits for
  * it to exit. A server that starts instead of failing is killed after a while, so the test fails
  * rather than hangs.
  */
 function runServer(env: Record<string, string>): Promise<Exit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['src/main.ts'], {
+    const child = spawn(process.execPath, ['src/app/main.ts'], {
       cwd: repoRoot,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

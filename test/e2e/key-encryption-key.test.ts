@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Portcullis, startPortcullis } from '../../src/app/portcullis.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import { type Portcullis, startPortcullis } from '../../src/portcullis.ts';
 import { sqlBackends, type TestDatabase } from '../support/backends.ts';
 
 describe.each(sqlBackends)('the key-encryption key on $name storage', (backend) => {

@@ -10,7 +10,7 @@ import {
   JWKS_PATHS,
   type StaticDocuments,
 } from '../../src/http/static-documents.ts';
-import { createLogger } from '../../src/logger.ts';
+import { createLogger } from '../../src/shared/logger.ts';
 import { sqlBackends } from '../support/backends.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 

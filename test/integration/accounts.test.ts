@@ -2,7 +2,7 @@ import argon2 from 'argon2';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type AccountsService, createAccountsService } from '../../src/domain/accounts.service.ts';
 import * as password from '../../src/domain/password.ts';
-import { DomainError } from '../../src/errors.ts';
+import { DomainError } from '../../src/shared/errors.ts';
 import { sqlBackends, type TestDatabase } from '../support/backends.ts';
 
 // Spying on an ES module's named export needs the module replaced by one that wraps it; the real

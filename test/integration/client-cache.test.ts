@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { hashClientSecret } from '../../src/domain/client-secret.ts';
 import { type ClientsService, createClientsService } from '../../src/domain/clients.service.ts';
-import { createLogger } from '../../src/logger.ts';
+import { createLogger } from '../../src/shared/logger.ts';
 import { createClientCache } from '../../src/storage/client-cache.ts';
 import { APPLICATION_NAME, watchClientChanges } from '../../src/storage/client-changes.ts';
 import { createClientAdapter } from '../../src/storage/oidc-client-adapter.ts';

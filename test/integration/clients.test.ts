@@ -5,7 +5,7 @@ import {
   createClientsService,
   type NewClient,
 } from '../../src/domain/clients.service.ts';
-import { DomainError } from '../../src/errors.ts';
+import { DomainError } from '../../src/shared/errors.ts';
 import { sqlBackends, type TestDatabase } from '../support/backends.ts';
 
 const web = (overrides: Partial<NewClient> = {}): NewClient => ({

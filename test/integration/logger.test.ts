@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const logger = fileURLToPath(new URL('../../src/logger.ts', import.meta.url));
+const logger = fileURLToPath(new URL('../../src/shared/logger.ts', import.meta.url));
 
 /** Runs `body` in a fresh Node process with `log` = createLogger('info'); returns its output. */
 function runWithLogger(body: string) {

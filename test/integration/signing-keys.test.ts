@@ -3,7 +3,7 @@ import { calculateJwkThumbprint, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyRotationService } from '../../src/domain/key-rotation.service.ts';
 import { createKeySetLoader } from '../../src/domain/key-set.service.ts';
-import { DomainError } from '../../src/errors.ts';
+import { DomainError } from '../../src/shared/errors.ts';
 import { sqlBackends, type TestDatabase } from '../support/backends.ts';
 import { DEFAULT_KEYS } from '../support/keys.ts';
 

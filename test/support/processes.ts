@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface Finished {
   code: number | null;
@@ -69,14 +69,14 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<Finished>;
 }
 
-/** Starts the real server process (src/main.ts) on 127.0.0.1 and waits until /healthz answers. */
+/** Starts the real server process (src/app/main.ts) on 127.0.0.1 and waits until /healthz answers. */
 export async function startServerProcess(
   dataDir: string,
   options: { timeoutMs?: number; env?: Record<string, string> } = {},
 ): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawnNode(
-    'src/main.ts',
+    'src/app/main.ts',
     [],
     portcullisEnv(dataDir, { PORT: String(port), HOST: '127.0.0.1', ...options.env }),
   );

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { type Portcullis, type StartOptions, startPortcullis } from '../../src/app/portcullis.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { createAccountsService } from '../../src/domain/accounts.service.ts';
 import { createClientsService, type NewClient } from '../../src/domain/clients.service.ts';
-import { type Portcullis, type StartOptions, startPortcullis } from '../../src/portcullis.ts';
 import { createTestRedis, type SqlBackend, type TestDatabase, type TestRedis } from './backends.ts';
 
 export interface TestServer {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decryptWithKek, encryptWithKek } from '../../src/domain/key-encryption.ts';
-import { DomainError } from '../../src/errors.ts';
+import { DomainError } from '../../src/shared/errors.ts';
 
 const kek = randomBytes(32);
 const secret = JSON.stringify({ kty: 'EC', d: 'private-part' });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { KeySet } from '../../src/domain/key-set.service.ts';
-import { createLogger } from '../../src/logger.ts';
-import { createKeyWatcher } from '../../src/oidc/key-watcher.ts';
+import { createKeyWatcher } from '../../src/domain/key-watcher.ts';
+import { createLogger } from '../../src/shared/logger.ts';
 
 const keySet = (version: string): KeySet => ({
   version,

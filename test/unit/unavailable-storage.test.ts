@@ -1,11 +1,11 @@
 import type { Adapter } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import { describe, expect, it } from 'vitest';
-import { DependencyUnavailableError } from '../../src/errors.ts';
 import {
   failClosedWhenUnavailable,
   TemporarilyUnavailable,
 } from '../../src/oidc/unavailable-storage.ts';
+import { DependencyUnavailableError } from '../../src/shared/errors.ts';
 import { guarded } from '../../src/storage/redis.ts';
 
 const failing = (error: unknown): Adapter => {

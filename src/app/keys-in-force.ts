@@ -1,12 +1,12 @@
-import type { Config } from './config/schema.ts';
-import type { Secrets } from './config/secrets.ts';
-import { scheduleKeyRotation } from './domain/key-rotation.job.ts';
-import { createKeyRotationService } from './domain/key-rotation.service.ts';
-import { createKeySetLoader, type KeySet } from './domain/key-set.service.ts';
-import type { Logger } from './logger.ts';
-import { createKeyWatcher } from './oidc/key-watcher.ts';
-import type { DatabaseHandle } from './storage/database.ts';
-import { KEY_CHANGES_CHANNEL } from './storage/key-changes.ts';
+import type { Config } from '../config/schema.ts';
+import type { Secrets } from '../config/secrets.ts';
+import { scheduleKeyRotation } from '../domain/key-rotation.job.ts';
+import { createKeyRotationService } from '../domain/key-rotation.service.ts';
+import { createKeySetLoader, type KeySet } from '../domain/key-set.service.ts';
+import { createKeyWatcher } from '../domain/key-watcher.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { DatabaseHandle } from '../storage/database.ts';
+import { KEY_CHANGES_CHANNEL } from '../storage/key-changes.ts';
 
 export interface KeysDeps {
   config: Config;

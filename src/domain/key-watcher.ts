@@ -1,5 +1,5 @@
-import type { KeySet, KeySetLoader } from '../domain/key-set.service.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { KeySet, KeySetLoader } from './key-set.service.ts';
 
 export type Unsubscribe = () => Promise<void>;
 

@@ -1,5 +1,5 @@
 import nunjucks from 'nunjucks';
-import { projectPath } from './paths.ts';
+import { projectPath } from '../shared/paths.ts';
 
 const viewsDir = projectPath('views');
 

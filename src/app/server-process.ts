@@ -1,5 +1,5 @@
-import type { Config } from './config/schema.ts';
-import { createLogger } from './logger.ts';
+import type { Config } from '../config/schema.ts';
+import { createLogger } from '../shared/logger.ts';
 import { startPortcullis } from './portcullis.ts';
 
 /** Runs the server until SIGINT or SIGTERM, then closes connections and storage cleanly. */

@@ -3,34 +3,35 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Provider from 'oidc-provider';
 import type { AdapterPayload } from 'oidc-provider';
-import type { Config } from './config/schema.ts';
-import { resolveSecrets } from './config/secrets.ts';
-import { createAccountsService } from './domain/accounts.service.ts';
-import { createCookieKeyRing } from './domain/cookie-key-ring.ts';
-import type { KeyRotationService } from './domain/key-rotation.service.ts';
-import type { KeySet } from './domain/key-set.service.ts';
-import { decoyHash } from './domain/password.ts';
-import { createHttpApp } from './http/app.ts';
-import { createCsrf } from './http/csrf.ts';
+import type { Config } from '../config/schema.ts';
+import { resolveSecrets } from '../config/secrets.ts';
+import { createAccountsService } from '../domain/accounts.service.ts';
+import { createCookieKeyRing } from '../domain/cookie-key-ring.ts';
+import type { KeyRotationService } from '../domain/key-rotation.service.ts';
+import type { KeySet } from '../domain/key-set.service.ts';
+import type { KeyWatcher } from '../domain/key-watcher.ts';
+import { decoyHash } from '../domain/password.ts';
+import { createHttpApp } from '../http/app.ts';
+import { createCsrf } from '../http/csrf.ts';
+import { providerPages } from '../http/provider-pages.ts';
+import { createPageRenderer } from '../http/render.ts';
+import { accountFinder } from '../oidc/claims.ts';
+import { createProvider } from '../oidc/provider.ts';
+import { observeProvider } from '../oidc/provider-events.ts';
+import { createProviderHost } from '../oidc/provider-host.ts';
+import type { ResourceServerLookup } from '../oidc/resource-indicators.ts';
+import { createLogger, type Logger } from '../shared/logger.ts';
+import { createClientCache } from '../storage/client-cache.ts';
+import { watchClientChanges } from '../storage/client-changes.ts';
+import { type DatabaseHandle, openDatabase } from '../storage/database.ts';
+import { migrateToLatest } from '../storage/migrate.ts';
+import { createOidcAdapterFactory } from '../storage/oidc-adapter-factory.ts';
+import { batchedPayloadWrites, purgeExpiredPayloads } from '../storage/oidc-sql-adapter.ts';
+import { openRedis, type RedisHandle } from '../storage/redis.ts';
+import { requestScopes } from '../storage/request-scope.ts';
+import { purgeExpiredRevocations } from '../storage/revoked-tokens.sql.ts';
+import { createRevokedTokens, type RevokedTokens } from '../storage/revoked-tokens.ts';
 import { prepareKeys } from './keys-in-force.ts';
-import { createLogger, type Logger } from './logger.ts';
-import { accountFinder } from './oidc/claims.ts';
-import type { KeyWatcher } from './oidc/key-watcher.ts';
-import { createProvider } from './oidc/provider.ts';
-import { observeProvider } from './oidc/provider-events.ts';
-import { createProviderHost } from './oidc/provider-host.ts';
-import type { ResourceServerLookup } from './oidc/resource-indicators.ts';
-import { createPageRenderer } from './render.ts';
-import { createClientCache } from './storage/client-cache.ts';
-import { watchClientChanges } from './storage/client-changes.ts';
-import { type DatabaseHandle, openDatabase } from './storage/database.ts';
-import { migrateToLatest } from './storage/migrate.ts';
-import { createOidcAdapterFactory } from './storage/oidc-adapter-factory.ts';
-import { batchedPayloadWrites, purgeExpiredPayloads } from './storage/oidc-sql-adapter.ts';
-import { openRedis, type RedisHandle } from './storage/redis.ts';
-import { requestScopes } from './storage/request-scope.ts';
-import { purgeExpiredRevocations } from './storage/revoked-tokens.sql.ts';
-import { createRevokedTokens, type RevokedTokens } from './storage/revoked-tokens.ts';
 
 export interface Portcullis {
   issuer: string;
@@ -126,7 +127,7 @@ export async function startPortcullis(
         findAccount: accountFinder(accounts),
         signingKeys: keySet.providerJwks,
         cookieKeys,
-        render,
+        pages: providerPages(render),
         resourceServers: options.resourceServers,
       });
       observeProvider(provider, logger);

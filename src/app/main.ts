@@ -1,4 +1,4 @@
-import { loadConfig } from './config/load.ts';
+import { loadConfig } from '../config/load.ts';
 import { exitWith } from './fatal.ts';
 import { runServer } from './server-process.ts';
 

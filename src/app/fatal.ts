@@ -1,5 +1,5 @@
-import { ConfigError } from './config/load.ts';
-import { DomainError } from './errors.ts';
+import { ConfigError } from '../config/load.ts';
+import { DomainError } from '../shared/errors.ts';
 
 /**
  * How an entry point dies: one clear line on stderr (every bad key for a configuration error),

@@ -1,0 +1,32 @@
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { ProviderPages } from '../oidc/provider.ts';
+import { renderErrorPage } from './error-page.ts';
+import type { RenderPage } from './render.ts';
+
+/** The pages oidc-provider shows people: its error page and the two logout pages. */
+export function providerPages(render: RenderPage): ProviderPages {
+  const clientNameOf = (ctx: KoaContextWithOIDC) =>
+    ctx.oidc.client?.clientName ?? ctx.oidc.client?.clientId;
+  return {
+    async renderError(ctx, out) {
+      ctx.type = 'html';
+      ctx.body = renderErrorPage(render, {
+        status: ctx.status,
+        error: out.error,
+        description: out.error_description ?? '',
+      });
+    },
+    async logoutSource(ctx, form) {
+      ctx.type = 'html';
+      ctx.body = render('logout', {
+        logoutForm: form,
+        host: ctx.host,
+        clientName: clientNameOf(ctx),
+      });
+    },
+    async postLogoutSuccessSource(ctx) {
+      ctx.type = 'html';
+      ctx.body = render('logged-out', { clientName: clientNameOf(ctx) });
+    },
+  };
+}
