@@ -18,42 +18,17 @@
  * one item, answered to both callers.
  */
 export function batchPerTurn<Item extends object, Result>(
-  run: (items: Item[]) => Promise<Result[]>,
+  run: Run<Item, Result>,
   split: (items: Item[]) => Item[][] = (items) => [items],
 ): (item: Item) => Promise<Result> {
-  type Caller = { resolve(result: Result): void; reject(error: unknown): void };
-  let batch: Map<Item, Caller[]> | undefined;
-
-  const send = (callers: Map<Item, Caller[]>) => {
-    const callersOf = (items: Item[]) => items.flatMap((item) => callers.get(item) ?? []);
-    let runs: Item[][];
-    try {
-      runs = split([...callers.keys()]);
-    } catch (error) {
-      for (const caller of callersOf([...callers.keys()])) caller.reject(error);
-      return;
-    }
-    for (const items of runs) {
-      // A promise around run, so that one throwing before its first await fails its callers too.
-      new Promise<Result[]>((resolve) => resolve(run(items))).then(
-        (results) =>
-          items.forEach((item, index) => {
-            for (const caller of callers.get(item) ?? []) caller.resolve(results[index] as Result);
-          }),
-        (error: unknown) => {
-          for (const caller of callersOf(items)) caller.reject(error);
-        },
-      );
-    }
-  };
-
+  let batch: Map<Item, Caller<Result>[]> | undefined;
   return (item) => {
     if (!batch) {
-      const callers = new Map<Item, Caller[]>();
+      const callers = new Map<Item, Caller<Result>[]>();
       batch = callers;
       setImmediate(() => {
         batch = undefined;
-        send(callers);
+        send(callers, run, split);
       });
     }
     const callers = batch;
@@ -61,6 +36,37 @@ export function batchPerTurn<Item extends object, Result>(
       callers.set(item, [...(callers.get(item) ?? []), { resolve, reject }]);
     });
   };
+}
+
+type Run<Item, Result> = (items: Item[]) => Promise<Result[]>;
+type Caller<Result> = { resolve(result: Result): void; reject(error: unknown): void };
+
+/** Splits one batch into runs and starts them, each settling its own callers. */
+function send<Item, Result>(
+  callers: Map<Item, Caller<Result>[]>,
+  run: Run<Item, Result>,
+  split: (items: Item[]) => Item[][],
+): void {
+  const callersOf = (items: Item[]) => items.flatMap((item) => callers.get(item) ?? []);
+  let runs: Item[][];
+  try {
+    runs = split([...callers.keys()]);
+  } catch (error) {
+    for (const caller of callersOf([...callers.keys()])) caller.reject(error);
+    return;
+  }
+  for (const items of runs) {
+    // A promise around run, so that one throwing before its first await fails its callers too.
+    new Promise<Result[]>((resolve) => resolve(run(items))).then(
+      (results) =>
+        items.forEach((item, index) => {
+          for (const caller of callers.get(item) ?? []) caller.resolve(results[index] as Result);
+        }),
+      (error: unknown) => {
+        for (const caller of callersOf(items)) caller.reject(error);
+      },
+    );
+  }
 }
 
 /** The items of each key, in the order they came (keys in the order first seen). */
