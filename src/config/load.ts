@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
+import { PortcullisError } from '../shared/errors.ts';
 import { projectPath } from '../shared/paths.ts';
 import { envBindings, envNameFor } from './env.ts';
 import { type Config, configSchema } from './schema.ts';
@@ -9,12 +10,16 @@ const configDir = projectPath('config');
 
 type Tree = Record<string, unknown>;
 
-export class ConfigError extends Error {
+/** The configuration cannot be used; the message names every bad key and its variable. */
+export class ConfigError extends PortcullisError {
   readonly problems: string[];
 
   constructor(problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-    this.name = 'ConfigError';
+    super(
+      'invalid_configuration',
+      `Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
+      500,
+    );
     this.problems = problems;
   }
 }
