@@ -29,9 +29,11 @@ export class ConfigError extends PortcullisError {
  * result once. Every bad key is reported in one error, never just the first.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Tree = {}): Config {
-  const envName = env.NODE_ENV?.trim() || 'development';
+  const fromEnvironment = fromEnv(env);
+  const envName =
+    typeof fromEnvironment.env === 'string' ? fromEnvironment.env.trim() : 'development';
   const merged = merge(
-    merge(merge(readJson('default.json'), readJson(`${envName}.json`)), fromEnv(env)),
+    merge(merge(readJson('default.json'), readJson(`${envName}.json`)), fromEnvironment),
     overrides,
   );
   merged.env ??= envName;
@@ -40,10 +42,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Tree
   return result.data;
 }
 
+/** One line of a ConfigError: the key, the variable that sets it, what is wrong. */
+export function configProblem(path: readonly PropertyKey[], message: string): string {
+  const key = path.join('.') || '(root)';
+  const envName = envNameFor(path);
+  return `${key}${envName ? ` (${envName})` : ''}: ${message}`;
+}
+
 function describeIssue(issue: z.core.$ZodIssue): string {
-  const key = issue.path.join('.') || '(root)';
-  const envName = envNameFor(issue.path);
-  return `${key}${envName ? ` (${envName})` : ''}: ${issue.message}`;
+  return configProblem(issue.path, issue.message);
 }
 
 function readJson(name: string): Tree {
