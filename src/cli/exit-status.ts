@@ -18,14 +18,17 @@ export function exitStatusOf(error: unknown): ExitStatus {
   if (error instanceof UsageError || isParseArgsError(error)) {
     return { code: 2, stderr: `portcullis: ${error.message}\n\n${USAGE}\n` };
   }
-  if (error instanceof PortcullisError)
+  if (error instanceof PortcullisError) {
     return { code: 1, stderr: `portcullis: ${error.message}\n` };
+  }
   const message = error instanceof Error ? error.message : String(error);
   return { code: 1, stderr: `portcullis: failed: ${message}\n` };
 }
 
 /** What node:util's parseArgs throws for an unknown option or a missing value. */
 function isParseArgsError(error: unknown): error is Error {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return error instanceof Error && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+  return (
+    error instanceof Error &&
+    String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')
+  );
 }
