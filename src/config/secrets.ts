@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from './load.ts';
+import { ConfigError, configProblem } from './load.ts';
 import type { Config } from './schema.ts';
 
 export interface Secrets {
@@ -29,9 +29,7 @@ export function resolveSecrets(config: Config, onGenerated: (file: string) => vo
     return fromValues(config.keyEncryptionKey, config.cookieSecrets ?? []);
   }
   if (config.requireSecretsFromEnv) {
-    throw new ConfigError([
-      'keyEncryptionKey (PORTCULLIS_KEY_ENCRYPTION_KEY): is required in this environment',
-    ]);
+    throw new ConfigError([configProblem(['keyEncryptionKey'], 'is required in this environment')]);
   }
   const generated = readOrCreate(join(config.dataDir, 'secrets.json'), onGenerated);
   return fromValues(

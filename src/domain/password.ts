@@ -19,12 +19,13 @@ export function hashPassword(password: string): Promise<string> {
   return hashing(() => argon2.hash(password, options));
 }
 
-export async function verifyPassword(hash: string, password: string): Promise<boolean> {
-  try {
-    return await hashing(() => argon2.verify(hash, password));
-  } catch {
-    return false;
-  }
+/**
+ * Whether `password` matches `hash`. A failure is not a mismatch: a stored hash argon2 cannot
+ * read, or argon2 itself failing, rejects, so that it is answered and logged as the server error
+ * it is instead of passing for a wrong password.
+ */
+export function verifyPassword(hash: string, password: string): Promise<boolean> {
+  return hashing(() => argon2.verify(hash, password));
 }
 
 /** Runs at most `concurrency` of the functions it is given at once, in the order given. */
