@@ -32,14 +32,15 @@ class GatedDriver extends PGliteDriver {
     this.#gate = gate;
   }
 
-  override async acquireConnection(): Promise<DatabaseConnection> {
+  // On the hot path of every query: no promise of ours unless the gate makes it wait.
+  override acquireConnection(): Promise<DatabaseConnection> {
     const wait = this.#gate.acquire(this);
-    if (wait) await wait;
-    return super.acquireConnection();
+    return wait ? wait.then(() => super.acquireConnection()) : super.acquireConnection();
   }
 
-  override async releaseConnection(): Promise<void> {
-    await super.releaseConnection();
+  override releaseConnection(): Promise<void> {
+    // PGliteDriver releases nothing (its one connection stays), so the gate may go first.
     this.#gate.release(this);
+    return super.releaseConnection();
   }
 }
