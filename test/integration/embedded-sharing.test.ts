@@ -1,5 +1,3 @@
-import { connect, type Socket } from 'node:net';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
@@ -8,6 +6,7 @@ import { type DatabaseHandle, openDatabase } from '../../src/storage/database.ts
 import { migrateToLatest } from '../../src/storage/migrate.ts';
 import type { Database } from '../../src/storage/schema.ts';
 import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
+import { bind, execute, parse, sync, values, WireSession } from '../support/wire-session.ts';
 
 /**
  * A server on embedded storage shares its one PGlite session with the CLI over a unix socket.
@@ -59,7 +58,7 @@ describe('embedded storage shared between the server and the CLI', () => {
       server.db,
     );
     cli = await openDatabase({ dataDir: dir.path });
-  });
+  }, 120_000); // creating a database on disk (PGlite's initdb) is slow on a busy machine
 
   afterAll(async () => {
     await cli?.close();
@@ -117,7 +116,10 @@ describe('embedded storage shared between the server and the CLI', () => {
     expect(finishedWhileHeld).toBe(false);
   });
 
-  it('rolls back a CLI that dies in a transaction, and lets the server go on', async () => {
+  it.each([
+    ['dies (its socket closes)', (client: pg.Client) => client.connection.stream.destroy()],
+    ['says Terminate', (client: pg.Client) => void client.end()],
+  ])('rolls back a CLI that %s in a transaction, and lets the server go on', async (_, leave) => {
     const client = new pg.Client({ host: dir.path, port: 5432, user: 'postgres' });
     client.on('error', () => {});
     await client.connect();
@@ -126,7 +128,7 @@ describe('embedded storage shared between the server and the CLI', () => {
 
     const serverWork = insert(server.db, 'y', 'server').then(() => ids(server.db));
     await sleep(WHILE_HELD_MS);
-    client.connection.stream.destroy();
+    leave(client);
 
     expect(await serverWork).toEqual(['y']);
     expect(await ids(cli.db)).toEqual(['y']);
@@ -194,103 +196,4 @@ async function roundTrip(db: Db, i: number): Promise<string | undefined> {
     return rows[0]?.source;
   };
   return i % 5 === 0 ? db.transaction().execute(run) : run(db);
-}
-
-interface Frame {
-  type: string;
-  body: Buffer;
-}
-
-/** A session on the server's socket that speaks the wire protocol by hand. */
-class WireSession {
-  readonly #socket: Socket;
-  #pending = Buffer.alloc(0);
-  readonly #received: Frame[] = [];
-  #wake: (() => void) | undefined;
-
-  private constructor(socket: Socket) {
-    this.#socket = socket;
-    socket.on('error', () => {});
-    socket.on('data', (chunk) => this.#read(chunk));
-  }
-
-  static async open(dataDir: string): Promise<WireSession> {
-    const socket = connect(join(dataDir, '.s.PGSQL.5432'));
-    await new Promise((resolve) => socket.once('connect', resolve));
-    const session = new WireSession(socket);
-    const params = Buffer.from('user\0postgres\0database\0postgres\0\0');
-    const header = Buffer.alloc(8);
-    header.writeInt32BE(8 + params.length, 0);
-    header.writeInt32BE(196608, 4);
-    socket.write(Buffer.concat([header, params]));
-    await session.until('Z');
-    return session;
-  }
-
-  send(...frames: Buffer[]): void {
-    this.#socket.write(Buffer.concat(frames));
-  }
-
-  /** The frames received up to and including the next one of `type`. */
-  async until(type: string): Promise<Frame[]> {
-    for (;;) {
-      const at = this.#received.findIndex((frame) => frame.type === type);
-      if (at >= 0) return this.#received.splice(0, at + 1);
-      await new Promise<void>((resolve) => {
-        this.#wake = resolve;
-      });
-    }
-  }
-
-  destroy(): void {
-    this.#socket.destroy();
-  }
-
-  #read(chunk: Buffer): void {
-    this.#pending = Buffer.concat([this.#pending, chunk]);
-    while (this.#pending.length >= 5 && this.#pending.length > this.#pending.readInt32BE(1)) {
-      const end = 1 + this.#pending.readInt32BE(1);
-      this.#received.push({
-        type: String.fromCharCode(this.#pending[0] ?? 0),
-        body: this.#pending.subarray(5, end),
-      });
-      this.#pending = this.#pending.subarray(end);
-    }
-    this.#wake?.();
-  }
-}
-
-/** A frontend message: type byte, int32 length, body. */
-function frame(type: string, ...parts: Buffer[]): Buffer {
-  const body = Buffer.concat(parts);
-  const header = Buffer.alloc(5);
-  header.write(type, 0, 'latin1');
-  header.writeInt32BE(body.length + 4, 1);
-  return Buffer.concat([header, body]);
-}
-
-const int16 = (n: number) => Buffer.from([n >> 8, n & 0xff]);
-const cstring = (text: string) => Buffer.from(`${text}\0`);
-
-/** Parse into the unnamed statement, parameter types left to the server. */
-const parse = (query: string) => frame('P', cstring(''), cstring(query), int16(0));
-
-/** Bind text parameters to the unnamed portal; results in text. */
-function bind(...params: string[]): Buffer {
-  const encoded = params.map((param) => {
-    const length = Buffer.alloc(4);
-    length.writeInt32BE(Buffer.byteLength(param));
-    return Buffer.concat([length, Buffer.from(param)]);
-  });
-  return frame('B', cstring(''), cstring(''), int16(0), int16(params.length), ...encoded, int16(0));
-}
-
-const execute = () => frame('E', cstring(''), Buffer.alloc(4));
-const sync = () => frame('S');
-
-/** The first column of every DataRow among `frames`. */
-function values(frames: Frame[]): string[] {
-  return frames
-    .filter((frame) => frame.type === 'D')
-    .map((frame) => frame.body.subarray(6, 6 + frame.body.readInt32BE(2)).toString());
 }
