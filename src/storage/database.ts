@@ -1,13 +1,15 @@
-import { existsSync, mkdirSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { type DataDirLock, tryLockDataDir } from './data-dir-lock.ts';
+import { GatedPGliteDialect } from './gated-pglite-dialect.ts';
 import { listenOnPostgres } from './pg-listener.ts';
 import { createPostgresPool } from './postgres-pool.ts';
 import type { Database } from './schema.ts';
+import { SessionGate } from './session-gate.ts';
+import { type SharedSession, shareSession } from './shared-session.ts';
 
 export type DatabaseKind = 'postgres' | 'embedded' | 'embedded-shared';
 
@@ -43,6 +45,7 @@ export interface DatabaseOptions {
 // The name libpq gives a socket in a directory, so `pg` finds it with host=<dataDir>, port 5432.
 const SOCKET_PORT = 5432;
 const socketPathIn = (dir: string) => join(dir, `.s.PGSQL.${SOCKET_PORT}`);
+const SOCKET_MAX_CONNECTIONS = 8;
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
@@ -93,28 +96,30 @@ async function openOrShare(dataDir: string, share: boolean): Promise<DatabaseHan
   }
 }
 
+/**
+ * Every query on an embedded database goes through one session gate (see session-gate.ts):
+ * this process's, and, when shared, those of the processes on the socket. Opened without
+ * sharing (the CLI alone, tests in memory), the gate is only ever taken by this process, and
+ * taking a free gate costs next to nothing.
+ */
 async function openEmbedded(
   pglite: PGlite,
   shareIn: string | undefined,
   lock?: DataDirLock,
 ): Promise<DatabaseHandle> {
   await pglite.waitReady;
-  let server: PGLiteSocketServer | undefined;
-  if (shareIn) {
-    const path = socketPathIn(shareIn);
-    // Holding the lock, any socket here is a leftover of a process that died.
-    if (existsSync(path)) unlinkSync(path);
-    server = new PGLiteSocketServer({ db: pglite, path, maxConnections: 8 });
-    await server.start();
-  }
-  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  const gate = new SessionGate();
+  let shared: SharedSession | undefined;
+  if (shareIn)
+    shared = await shareSession(pglite, gate, socketPathIn(shareIn), SOCKET_MAX_CONNECTIONS);
+  const db = new Kysely<Database>({ dialect: new GatedPGliteDialect(pglite, gate) });
   return handleFor(db, 'embedded', {
     listen: async (channel, onNotify) => {
-      const unlisten = await pglite.listen(channel, onNotify);
-      return () => unlisten();
+      const unlisten = await gate.run(() => pglite.listen(channel, onNotify));
+      return () => gate.run(() => unlisten());
     },
     beforeClose: async () => {
-      await server?.stop();
+      await shared?.close();
     },
     afterClose: () => lock?.release(),
   });
@@ -131,18 +136,16 @@ async function connectToSharedSocket(dataDir: string): Promise<DatabaseHandle | 
     database: 'postgres',
     max: 1,
   });
+  // Asked through kysely, so that destroying it ends the pool even if no command runs a query.
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
-    const client = await pool.connect();
-    client.release();
+    await sql`select 1`.execute(db);
   } catch {
     // Nobody answers yet (a server starting) or any more (a server that died): the lock decides.
-    await pool.end();
+    await db.destroy();
     return undefined;
   }
-  return handleFor(
-    new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
-    'embedded-shared',
-  );
+  return handleFor(db, 'embedded-shared');
 }
 
 interface HandleExtras {
