@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import type { Logger } from '../shared/logger.ts';
 import { type DataDirLock, tryLockDataDir } from './data-dir-lock.ts';
 import { GatedPGliteDialect } from './gated-pglite-dialect.ts';
 import { listenOnPostgres } from './pg-listener.ts';
@@ -40,6 +41,8 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** Postgres: prepare hot statements (off behind a pooler that cannot keep them). */
   preparedStatements?: boolean;
+  /** Where lost Postgres connections are reported; stderr (warnings only) without one. */
+  logger?: Logger | undefined;
 }
 
 // The name libpq gives a socket in a directory, so `pg` finds it with host=<dataDir>, port 5432.
@@ -52,10 +55,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     const pool = createPostgresPool(options.databaseUrl, {
       max: options.poolSize ?? 10,
       preparedStatements: options.preparedStatements ?? true,
+      ...(options.logger ? { logger: options.logger } : {}),
     });
+    const { logger } = options;
     const databaseUrl = options.databaseUrl;
     return handleFor(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres', {
-      listen: (channel, onNotify) => listenOnPostgres(databaseUrl, channel, onNotify),
+      listen: (channel, onNotify) => listenOnPostgres(databaseUrl, channel, onNotify, logger),
     });
   }
   if (options.inMemory) return openEmbedded(new PGlite(), undefined);
