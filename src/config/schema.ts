@@ -90,7 +90,7 @@ export const configSchema = z
       .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
       .optional()
       .describe(
-        'REDIS_URL: Redis connection URL. Sessions, interactions, codes and the revoked-token deny-list live there; without it, in the SQL store.',
+        'REDIS_URL: Redis connection URL. Sessions, interactions and codes live there; without it, in the SQL store.',
       ),
     redisKeyPrefix: z
       .string()
@@ -166,8 +166,3 @@ export type Config = z.infer<typeof configSchema>;
 export type KeysConfig = z.infer<typeof keysSchema>;
 export type TtlConfig = z.infer<typeof ttlSchema>;
 export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
-
-/** The issuer in force: the configured one, or localhost on the configured port. */
-export function issuerOf(config: Config): string {
-  return (config.issuer ?? `http://localhost:${config.port}`).replace(/\/$/, '');
-}

@@ -74,12 +74,6 @@ export interface AuditEventsTable {
   created_at: CreatedAt;
 }
 
-export interface RevokedTokensTable {
-  jti: string;
-  expires_at: Date;
-  revoked_at: CreatedAt;
-}
-
 export interface Database {
   accounts: AccountsTable;
   clients: ClientsTable;
@@ -87,5 +81,4 @@ export interface Database {
   signing_keys: SigningKeysTable;
   cookie_keys: CookieKeysTable;
   audit_events: AuditEventsTable;
-  revoked_tokens: RevokedTokensTable;
 }
