@@ -3,7 +3,7 @@ import { keyTimingProblems } from './key-timing.ts';
 
 const seconds = (description: string) => z.number().int().positive().describe(description);
 
-export const ttlSchema = z
+const ttlSchema = z
   .object({
     accessToken: seconds('Lifetime of access tokens issued to users, in seconds.'),
     clientCredentials: seconds('Lifetime of client-credentials access tokens, in seconds.'),
@@ -16,10 +16,10 @@ export const ttlSchema = z
   })
   .strict();
 
-export const SIGNING_ALGORITHMS = ['ES256', 'RS256', 'EdDSA'] as const;
+const SIGNING_ALGORITHMS = ['ES256', 'RS256', 'EdDSA'] as const;
 const signingAlgorithm = z.enum(SIGNING_ALGORITHMS);
 
-export const keysSchema = z
+const keysSchema = z
   .object({
     signingAlgorithm: signingAlgorithm.describe(
       'PORTCULLIS_SIGNING_ALG: algorithm that signs JWT access tokens by default. ID tokens stay RS256 unless a client registers another id_token_signed_response_alg (OpenID Connect Core).',

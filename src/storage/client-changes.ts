@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Logger } from '../shared/logger.ts';
 
 /** Announced by a trigger on `clients` (see the client-changes migration) with the client_id. */
-export const CLIENT_CHANGES_CHANNEL = 'portcullis_client_changes';
+const CLIENT_CHANGES_CHANNEL = 'portcullis_client_changes';
 
 /** How the listening connection shows in pg_stat_activity. */
 export const APPLICATION_NAME = 'portcullis-client-changes';

@@ -9,7 +9,7 @@ import { listenOnPostgres } from './pg-listener.ts';
 import { createPostgresPool } from './postgres-pool.ts';
 import type { Database } from './schema.ts';
 
-export type DatabaseKind = 'postgres' | 'embedded' | 'embedded-shared';
+type DatabaseKind = 'postgres' | 'embedded' | 'embedded-shared';
 
 export interface DatabaseHandle {
   db: Kysely<Database>;

@@ -7,7 +7,7 @@ import type { Database } from './schema.ts';
 
 const migrationFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
 
-export class MigrationError extends Error {
+class MigrationError extends Error {
   constructor(name: string, cause: unknown) {
     super(`migration ${name} failed: ${cause instanceof Error ? cause.message : String(cause)}`, {
       cause,

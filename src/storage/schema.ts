@@ -25,7 +25,7 @@ export interface ClientsTable {
   updated_at: UpdatedAt;
 }
 
-export interface OidcPayloadsTable {
+interface OidcPayloadsTable {
   model: string;
   id: string;
   payload: JSONColumnType<Record<string, unknown>>;
@@ -65,7 +65,7 @@ export interface CookieKeysTable {
   removed_at: Date | null;
 }
 
-export interface AuditEventsTable {
+interface AuditEventsTable {
   id: Generated<string>;
   type: string;
   actor: string;
