@@ -82,12 +82,7 @@ async function assemble(
   logger: Logger,
   cleanups: Cleanups,
 ): Promise<Portcullis> {
-  const secrets = resolveSecrets(config, (file) =>
-    logger.warn(
-      { file },
-      'generated a key-encryption key into the data directory; set PORTCULLIS_KEY_ENCRYPTION_KEY in production',
-    ),
-  );
+  const secrets = resolveSecrets(config, (file) => warnGeneratedKek(logger, file));
   const stores = await openStores(config, { inMemory: options.inMemory, logger }, cleanups);
   const listen = !options.pollKeysOnly;
   const keys = await prepareKeys({ config, database: stores.database, secrets, logger, listen });
@@ -113,13 +108,16 @@ async function assemble(
     server,
     ...stores,
     provider: () => providers.host.current,
-    keys: {
-      current: () => keys.watcher.current,
-      rotation: keys.rotation,
-      watcher: keys.watcher,
-    },
+    keys: { current: () => keys.watcher.current, rotation: keys.rotation, watcher: keys.watcher },
     close: () => cleanups.run(),
   };
+}
+
+function warnGeneratedKek(logger: Logger, file: string): void {
+  logger.warn(
+    { file },
+    'generated a key-encryption key into the data directory; set PORTCULLIS_KEY_ENCRYPTION_KEY in production',
+  );
 }
 
 /** What the builders below share: the settings, the open stores, the keys, the issuer. */
@@ -174,8 +172,10 @@ async function buildProviders(wiring: Wiring) {
   };
 }
 
+type Providers = Awaited<ReturnType<typeof buildProviders>>;
+
 /** The request listener: our routes and pages, then the hosted Provider. */
-function buildHttp(wiring: Wiring, providers: Awaited<ReturnType<typeof buildProviders>>) {
+function buildHttp(wiring: Wiring, providers: Providers) {
   const { config, logger, database, redis, keys, issuer } = wiring;
   const { accounts, render, cookieKeys, host } = providers;
   return createHttpApp({
