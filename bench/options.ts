@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FULL_PLAN, type LoadPlan, QUICK_PLAN } from './load/plan.ts';
 
-export const SCENARIOS = [
+const SCENARIOS = [
   'static',
   'client-credentials',
   'introspection',

@@ -1,7 +1,7 @@
 import type { Measurement } from '../load/measure.ts';
 import type { CpuShares } from '../support/cpu-accounting.ts';
 
-export type Verdict = 'PASS' | 'MISS' | '—' | 'not available yet';
+type Verdict = 'PASS' | 'MISS' | '—' | 'not available yet';
 
 /** A second yardstick for rows whose target is relative to something other than the baseline. */
 export interface Reference {
@@ -35,7 +35,7 @@ export interface Row {
   detail?: unknown;
 }
 
-export interface Facts {
+interface Facts {
   rate: number;
   p99: number;
   ratioToBaseline: number;

@@ -55,7 +55,6 @@ export async function prepareKeys(deps: KeysDeps) {
   return {
     rotation,
     watcher,
-    initial,
     async start(onChange: (keySet: KeySet) => void): Promise<void> {
       listener = onChange;
       await watcher.start();
@@ -68,3 +67,5 @@ export async function prepareKeys(deps: KeysDeps) {
     },
   };
 }
+
+export type KeysInForce = Awaited<ReturnType<typeof prepareKeys>>;

@@ -1,6 +1,4 @@
-import { once } from 'node:events';
-import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { AdapterPayload } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
@@ -23,15 +21,15 @@ import type { ResourceServerLookup } from '../oidc/resource-indicators.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { createClientCache } from '../storage/client-cache.ts';
 import { watchClientChanges } from '../storage/client-changes.ts';
-import { type DatabaseHandle, openDatabase } from '../storage/database.ts';
-import { migrateToLatest } from '../storage/migrate.ts';
+import type { DatabaseHandle } from '../storage/database.ts';
 import { createOidcAdapterFactory } from '../storage/oidc-adapter-factory.ts';
-import { batchedPayloadWrites, purgeExpiredPayloads } from '../storage/oidc-payload-writes.ts';
-import { openRedis, type RedisHandle } from '../storage/redis.ts';
+import { batchedPayloadWrites } from '../storage/oidc-payload-writes.ts';
+import type { RedisHandle } from '../storage/redis.ts';
 import { requestScopes } from '../storage/request-scope.ts';
-import { purgeExpiredRevocations } from '../storage/revoked-tokens.sql.ts';
-import { createRevokedTokens, type RevokedTokens } from '../storage/revoked-tokens.ts';
-import { prepareKeys } from './keys-in-force.ts';
+import { type Cleanups, createCleanups } from './cleanups.ts';
+import { type KeysInForce, prepareKeys } from './keys-in-force.ts';
+import { bindPort } from './listener.ts';
+import { openStores, type Stores, schedulePurge } from './stores.ts';
 
 export interface Portcullis {
   issuer: string;
@@ -39,7 +37,6 @@ export interface Portcullis {
   database: DatabaseHandle;
   /** Set when REDIS_URL is. */
   redis: RedisHandle | undefined;
-  revokedTokens: RevokedTokens;
   provider(): Provider;
   keys: {
     /** The key set this instance signs and verifies with right now. */
@@ -60,150 +57,140 @@ export interface StartOptions {
   pollKeysOnly?: boolean;
 }
 
-/** The composition root: storage, then services, then the provider, then HTTP; once. */
+/**
+ * The composition root: storage, then keys, then the port, then the provider and HTTP; once.
+ * Whatever opens pushes its closer on one stack, which a failed start and `close` both unwind.
+ */
 export async function startPortcullis(
   config: Config,
   options: StartOptions = {},
 ): Promise<Portcullis> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const secrets = resolveSecrets(config, (file) =>
-    logger.warn(
-      { file },
-      'generated a key-encryption key into the data directory; set PORTCULLIS_KEY_ENCRYPTION_KEY in production',
-    ),
-  );
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    inMemory: options.inMemory ?? false,
-    share: !config.databaseUrl && !options.inMemory,
-    preparedStatements: config.preparedStatements,
-  });
-  const redis = config.redisUrl
-    ? await openRedis({ url: config.redisUrl, prefix: config.redisKeyPrefix, logger })
-    : undefined;
-  const closeStores = async () => {
-    await redis?.close();
-    await database.close();
-  };
-  // The port is bound before the app exists (with PORT=0 the issuer depends on it); until the app
-  // is ready, requests get a 503 instead of hanging.
-  let handle: RequestListener = respondStarting;
-  const server = createServer((req, res) => handle(req, res));
-  let stopKeys = async () => {};
-  let stopClientChanges = async () => {};
+  const cleanups = createCleanups();
   try {
-    if (config.migrateOnStart) await migrateToLatest(database.db);
-    const listen = !options.pollKeysOnly;
-    const keys = await prepareKeys({ config, database, secrets, logger, listen });
-    stopKeys = keys.stop;
-
-    server.listen(config.port, config.host);
-    await once(server, 'listening');
-    const { port } = server.address() as AddressInfo;
-    const issuer = (config.issuer ?? `http://localhost:${port}`).replace(/\/$/, '');
-
-    // With Postgres, client lookups are cached while the clients table's changes are heard.
-    const clientCache = createClientCache<AdapterPayload>();
-    if (config.databaseUrl) {
-      stopClientChanges = watchClientChanges(config.databaseUrl, clientCache, logger);
-    }
-    const accounts = createAccountsService(database.db);
-    // Computed now so that the first login with an unknown email costs no more than the others.
-    await decoyHash();
-    const render = createPageRenderer();
-    const cookieKeys = createCookieKeyRing(() => keys.watcher.current.cookieSecrets);
-    const adapter = createOidcAdapterFactory({
-      db: database.db,
-      redis,
-      refreshTokenReuseGraceSeconds: config.refreshTokenReuseGraceSeconds,
-      clientCache,
-    });
-    const buildProvider = (keySet: KeySet) => {
-      const provider = createProvider({
-        issuer,
-        config,
-        adapter,
-        findAccount: accountFinder(accounts),
-        signingKeys: keySet.providerJwks,
-        cookieKeys,
-        pages: providerPages(render),
-        resourceServers: options.resourceServers,
-      });
-      observeProvider(provider, logger);
-      return provider;
-    };
-    const providerHost = createProviderHost(buildProvider(keys.watcher.current));
-    const http = createHttpApp({
-      issuer,
-      trustProxy: config.trustProxy,
-      cookieKeys,
-      jwks: {
-        keys: () => keys.watcher.current.publishedJwks,
-        maxAgeSeconds: config.keys.jwksMaxAgeSeconds,
-      },
-      logger,
-      render,
-      providerHost,
-      requestScope: requestScopes(batchedPayloadWrites(database.db)),
-      interactions: { accounts, csrf: createCsrf(cookieKeys.secrets) },
-      readiness: { database: database.ping, ...(redis ? { redis: redis.ping } : {}) },
-    });
-    // A new key set means a rebuilt Provider (requests already in the old one finish there);
-    // storage is shared, so sessions, interactions and tokens carry over. The cookie key ring
-    // reads the key set in force on every use.
-    await keys.start((keySet) => providerHost.replace(buildProvider(keySet)));
-    handle = http.listener;
-    const stopPurge = schedulePurge(database, config.expiredPurgeIntervalSeconds, logger);
-    logger.info(
-      { issuer, port, storage: database.kind, redis: redis !== undefined },
-      'portcullis is listening',
-    );
-
-    return {
-      issuer,
-      server,
-      database,
-      redis,
-      revokedTokens: createRevokedTokens({ db: database.db, redis }),
-      provider: () => providerHost.current,
-      keys: {
-        current: () => keys.watcher.current,
-        rotation: keys.rotation,
-        watcher: keys.watcher,
-      },
-      async close() {
-        stopPurge();
-        await stopKeys();
-        await stopClientChanges();
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        await closeStores();
-      },
-    };
+    return await assemble(config, options, logger, cleanups);
   } catch (error) {
-    await stopKeys();
-    if (server.listening) server.close();
-    await stopClientChanges();
-    await closeStores();
+    // The failure to start is what the caller must see; one in cleaning up is only logged.
+    await cleanups.run().catch((err: unknown) => logger.warn({ err }, 'cleaning up failed'));
     throw error;
   }
 }
 
-function schedulePurge(database: DatabaseHandle, seconds: number, logger: Logger): () => void {
-  if (seconds === 0) return () => {};
-  const timer = setInterval(() => {
-    Promise.all([purgeExpiredPayloads(database.db), purgeExpiredRevocations(database.db)]).then(
-      ([payloads, revocations]) =>
-        payloads + revocations && logger.debug({ payloads, revocations }, 'purged expired rows'),
-      (err: unknown) => logger.warn({ err }, 'purging expired rows failed'),
-    );
-  }, seconds * 1000);
-  timer.unref();
-  return () => clearInterval(timer);
+async function assemble(
+  config: Config,
+  options: StartOptions,
+  logger: Logger,
+  cleanups: Cleanups,
+): Promise<Portcullis> {
+  const secrets = resolveSecrets(config, (file) => warnGeneratedKek(logger, file));
+  const stores = await openStores(config, { inMemory: options.inMemory, logger }, cleanups);
+  const listen = !options.pollKeysOnly;
+  const keys = await prepareKeys({ config, database: stores.database, secrets, logger, listen });
+  cleanups.defer(keys.stop);
+  const { server, port, issuer, serve } = await bindPort(config, cleanups);
+
+  const wiring: Wiring = { config, options, logger, ...stores, keys, issuer, cleanups };
+  const providers = await buildProviders(wiring);
+  const http = buildHttp(wiring, providers);
+  // A new key set means a rebuilt Provider (requests already in the old one finish there);
+  // storage is shared, so sessions, interactions and tokens carry over. The cookie key ring
+  // reads the key set in force on every use.
+  await keys.start((keySet) => providers.host.replace(providers.build(keySet)));
+  serve(http.listener);
+  cleanups.defer(schedulePurge(stores.database, config.expiredPurgeIntervalSeconds, logger));
+  logger.info(
+    { issuer, port, storage: stores.database.kind, redis: stores.redis !== undefined },
+    'portcullis is listening',
+  );
+
+  return {
+    issuer,
+    server,
+    ...stores,
+    provider: () => providers.host.current,
+    keys: { current: () => keys.watcher.current, rotation: keys.rotation, watcher: keys.watcher },
+    close: () => cleanups.run(),
+  };
 }
 
-const respondStarting: RequestListener = (_req, res) => {
-  res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
-  res.end('{"error":"temporarily_unavailable","error_description":"the server is starting"}');
-};
+function warnGeneratedKek(logger: Logger, file: string): void {
+  logger.warn(
+    { file },
+    'generated a key-encryption key into the data directory; set PORTCULLIS_KEY_ENCRYPTION_KEY in production',
+  );
+}
+
+/** What the builders below share: the settings, the open stores, the keys, the issuer. */
+interface Wiring extends Stores {
+  config: Config;
+  options: StartOptions;
+  logger: Logger;
+  keys: KeysInForce;
+  issuer: string;
+  cleanups: Cleanups;
+}
+
+/** The services oidc-provider needs, and the Provider for a key set, hosted so it can be replaced. */
+async function buildProviders(wiring: Wiring) {
+  const { config, options, logger, database, redis, keys, issuer, cleanups } = wiring;
+  // With Postgres, client lookups are cached while the clients table's changes are heard.
+  const clientCache = createClientCache<AdapterPayload>();
+  if (config.databaseUrl) {
+    cleanups.defer(watchClientChanges(config.databaseUrl, clientCache, logger));
+  }
+  const accounts = createAccountsService(database.db);
+  // Computed now so that the first login with an unknown email costs no more than the others.
+  await decoyHash();
+  const render = createPageRenderer();
+  const cookieKeys = createCookieKeyRing(() => keys.watcher.current.cookieSecrets);
+  const adapter = createOidcAdapterFactory({
+    db: database.db,
+    redis,
+    refreshTokenReuseGraceSeconds: config.refreshTokenReuseGraceSeconds,
+    clientCache,
+  });
+  const build = (keySet: KeySet) => {
+    const provider = createProvider({
+      issuer,
+      config,
+      adapter,
+      findAccount: accountFinder(accounts),
+      signingKeys: keySet.providerJwks,
+      cookieKeys,
+      pages: providerPages(render),
+      resourceServers: options.resourceServers,
+    });
+    observeProvider(provider, logger);
+    return provider;
+  };
+  return {
+    accounts,
+    render,
+    cookieKeys,
+    build,
+    host: createProviderHost(build(keys.watcher.current)),
+  };
+}
+
+type Providers = Awaited<ReturnType<typeof buildProviders>>;
+
+/** The request listener: our routes and pages, then the hosted Provider. */
+function buildHttp(wiring: Wiring, providers: Providers) {
+  const { config, logger, database, redis, keys, issuer } = wiring;
+  const { accounts, render, cookieKeys, host } = providers;
+  return createHttpApp({
+    issuer,
+    trustProxy: config.trustProxy,
+    cookieKeys,
+    jwks: {
+      keys: () => keys.watcher.current.publishedJwks,
+      maxAgeSeconds: config.keys.jwksMaxAgeSeconds,
+    },
+    logger,
+    render,
+    providerHost: host,
+    requestScope: requestScopes(batchedPayloadWrites(database.db)),
+    interactions: { accounts, csrf: createCsrf(cookieKeys.secrets) },
+    readiness: { database: database.ping, ...(redis ? { redis: redis.ping } : {}) },
+  });
+}

@@ -23,15 +23,15 @@ interface TimingInput {
   ttl: TtlConfig;
 }
 
-export function minimumLeadTime({ keys }: TimingInput): number {
+function minimumLeadTime({ keys }: TimingInput): number {
   return keys.jwksMaxAgeSeconds + keys.watchIntervalSeconds + keys.marginSeconds;
 }
 
-export function longestSignedTokenTtl({ ttl }: TimingInput): number {
+function longestSignedTokenTtl({ ttl }: TimingInput): number {
   return Math.max(ttl.idToken, ttl.accessToken, ttl.clientCredentials);
 }
 
-export function minimumRetention(input: TimingInput): number {
+function minimumRetention(input: TimingInput): number {
   const { keys } = input;
   return (
     longestSignedTokenTtl(input) +
@@ -41,7 +41,7 @@ export function minimumRetention(input: TimingInput): number {
   );
 }
 
-export function minimumCookieRetention({ keys, ttl }: TimingInput): number {
+function minimumCookieRetention({ keys, ttl }: TimingInput): number {
   return ttl.session + keys.watchIntervalSeconds + keys.marginSeconds;
 }
 

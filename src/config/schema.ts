@@ -3,7 +3,7 @@ import { keyTimingProblems } from './key-timing.ts';
 
 const seconds = (description: string) => z.number().int().positive().describe(description);
 
-export const ttlSchema = z
+const ttlSchema = z
   .object({
     accessToken: seconds('Lifetime of access tokens issued to users, in seconds.'),
     clientCredentials: seconds('Lifetime of client-credentials access tokens, in seconds.'),
@@ -16,10 +16,10 @@ export const ttlSchema = z
   })
   .strict();
 
-export const SIGNING_ALGORITHMS = ['ES256', 'RS256', 'EdDSA'] as const;
+const SIGNING_ALGORITHMS = ['ES256', 'RS256', 'EdDSA'] as const;
 const signingAlgorithm = z.enum(SIGNING_ALGORITHMS);
 
-export const keysSchema = z
+const keysSchema = z
   .object({
     signingAlgorithm: signingAlgorithm.describe(
       'Algorithm that signs JWT access tokens by default. ID tokens stay RS256 unless a client registers another id_token_signed_response_alg (OpenID Connect Core).',
@@ -84,7 +84,7 @@ export const configSchema = z
       .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
       .optional()
       .describe(
-        'Redis connection URL. Sessions, interactions, codes and the revoked-token deny-list live there; without it, in the SQL store.',
+        'Redis connection URL. Sessions, interactions and codes live there; without it, in the SQL store.',
       ),
     redisKeyPrefix: z
       .string()
@@ -147,8 +147,3 @@ export type Config = z.infer<typeof configSchema>;
 export type KeysConfig = z.infer<typeof keysSchema>;
 export type TtlConfig = z.infer<typeof ttlSchema>;
 export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
-
-/** The issuer in force: the configured one, or localhost on the configured port. */
-export function issuerOf(config: Config): string {
-  return (config.issuer ?? `http://localhost:${config.port}`).replace(/\/$/, '');
-}

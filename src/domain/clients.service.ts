@@ -22,7 +22,7 @@ const redirectUri = z.string().superRefine((value, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: `${value} ${problem}` });
 });
 
-export const newClientSchema = z
+const newClientSchema = z
   .object({
     name: z.string().trim().min(1, 'is required').max(200),
     redirectUris: z.array(redirectUri).default([]),

@@ -21,7 +21,7 @@ export interface KeyFamily {
   setPromoteAt(db: Kysely<Database>, id: string, promoteAt: Date): Promise<void>;
 }
 
-export interface NewKey {
+interface NewKey {
   state: 'current' | 'next';
   promoteAt: Date | null;
   now: Date;

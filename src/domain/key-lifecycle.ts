@@ -29,8 +29,6 @@ export type LifecycleStep =
   | { kind: 'retire'; id: string }
   | { kind: 'remove'; id: string };
 
-export const PUBLISHED_STATES = ['next', 'current', 'retired'] as const satisfies KeyState[];
-
 const at = (date: Date, plusMs: number) => new Date(date.getTime() + plusMs);
 const latest = (...dates: Date[]) => new Date(Math.max(...dates.map((date) => date.getTime())));
 

@@ -66,5 +66,3 @@ export function createKeyRevocationService(db: Kysely<Database>, kek: Buffer) {
     },
   };
 }
-
-export type KeyRevocationService = ReturnType<typeof createKeyRevocationService>;

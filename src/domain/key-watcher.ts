@@ -1,7 +1,7 @@
 import type { Logger } from '../shared/logger.ts';
 import type { KeySet, KeySetLoader } from './key-set.service.ts';
 
-export type Unsubscribe = () => Promise<void>;
+type Unsubscribe = () => Promise<void>;
 
 export interface KeyWatcherDeps {
   keySets: Pick<KeySetLoader, 'version' | 'load'>;

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
  * The folder holding package.json, config/, views/ and public/: the same whether the server runs
  * from src/ (type stripping) or from the compiled dist/src/ (`npm run build`).
  */
-export const projectRoot = findProjectRoot(dirname(fileURLToPath(import.meta.url)));
+const projectRoot = findProjectRoot(dirname(fileURLToPath(import.meta.url)));
 
 export const projectPath = (...segments: string[]) => join(projectRoot, ...segments);
 

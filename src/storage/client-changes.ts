@@ -3,7 +3,7 @@ import type { Logger } from '../shared/logger.ts';
 import { keepListening } from './pg-listener.ts';
 
 /** Announced by a trigger on `clients` (see the client-changes migration) with the client_id. */
-export const CLIENT_CHANGES_CHANNEL = 'portcullis_client_changes';
+const CLIENT_CHANGES_CHANNEL = 'portcullis_client_changes';
 
 /** How the listening connection shows in pg_stat_activity. */
 export const APPLICATION_NAME = 'portcullis-client-changes';

@@ -12,7 +12,7 @@ import type { Database } from './schema.ts';
 import { SessionGate } from './session-gate.ts';
 import { type SharedSession, shareSession } from './shared-session.ts';
 
-export type DatabaseKind = 'postgres' | 'embedded' | 'embedded-shared';
+type DatabaseKind = 'postgres' | 'embedded' | 'embedded-shared';
 
 export interface DatabaseHandle {
   db: Kysely<Database>;

@@ -25,7 +25,7 @@ export interface ClientsTable {
   updated_at: UpdatedAt;
 }
 
-export interface OidcPayloadsTable {
+interface OidcPayloadsTable {
   model: string;
   id: string;
   payload: JSONColumnType<Record<string, unknown>>;
@@ -65,19 +65,13 @@ export interface CookieKeysTable {
   removed_at: Date | null;
 }
 
-export interface AuditEventsTable {
+interface AuditEventsTable {
   id: Generated<string>;
   type: string;
   actor: string;
   subject: string | null;
   data: JSONColumnType<Record<string, unknown>>;
   created_at: CreatedAt;
-}
-
-export interface RevokedTokensTable {
-  jti: string;
-  expires_at: Date;
-  revoked_at: CreatedAt;
 }
 
 export interface Database {
@@ -87,5 +81,4 @@ export interface Database {
   signing_keys: SigningKeysTable;
   cookie_keys: CookieKeysTable;
   audit_events: AuditEventsTable;
-  revoked_tokens: RevokedTokensTable;
 }

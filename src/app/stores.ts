@@ -1,0 +1,60 @@
+import type { Config } from '../config/schema.ts';
+import type { Logger } from '../shared/logger.ts';
+import { type DatabaseHandle, openDatabase } from '../storage/database.ts';
+import { migrateToLatest } from '../storage/migrate.ts';
+import { purgeExpiredPayloads } from '../storage/oidc-payload-writes.ts';
+import { openRedis, type RedisHandle } from '../storage/redis.ts';
+import type { Cleanups } from './cleanups.ts';
+
+export interface Stores {
+  database: DatabaseHandle;
+  /** Set when REDIS_URL is. */
+  redis: RedisHandle | undefined;
+}
+
+/**
+ * The database (migrated when so configured) and, when REDIS_URL is set, Redis; each closed by
+ * the clean-up stack. Embedded storage is shared with the CLI unless it lives in memory (tests).
+ */
+export async function openStores(
+  config: Config,
+  options: { inMemory?: boolean | undefined; logger: Logger },
+  cleanups: Cleanups,
+): Promise<Stores> {
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    inMemory: options.inMemory ?? false,
+    share: !config.databaseUrl && !options.inMemory,
+    preparedStatements: config.preparedStatements,
+    logger: options.logger,
+  });
+  cleanups.defer(() => database.close());
+  const redis = config.redisUrl
+    ? await openRedis({
+        url: config.redisUrl,
+        prefix: config.redisKeyPrefix,
+        logger: options.logger,
+      })
+    : undefined;
+  if (redis) cleanups.defer(() => redis.close());
+  if (config.migrateOnStart) await migrateToLatest(database.db);
+  return { database, redis };
+}
+
+/** Deletes expired rows from the SQL store every `seconds` (0: never); returns how to stop. */
+export function schedulePurge(
+  database: DatabaseHandle,
+  seconds: number,
+  logger: Logger,
+): () => void {
+  if (seconds === 0) return () => {};
+  const timer = setInterval(() => {
+    purgeExpiredPayloads(database.db).then(
+      (payloads) => payloads && logger.debug({ payloads }, 'purged expired rows'),
+      (err: unknown) => logger.warn({ err }, 'purging expired rows failed'),
+    );
+  }, seconds * 1000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
