@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issuerProblem } from './issuer.ts';
 import { keyTimingProblems } from './key-timing.ts';
 
 const seconds = (description: string) => z.number().int().positive().describe(description);
@@ -160,6 +161,8 @@ export const configSchema = z
     for (const problem of keyTimingProblems(config)) {
       ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
     }
+    const issuer = issuerProblem(config.env, config.issuer);
+    if (issuer) ctx.addIssue({ code: 'custom', path: ['issuer'], message: issuer });
   });
 
 export type Config = z.infer<typeof configSchema>;

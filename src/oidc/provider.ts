@@ -68,6 +68,9 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     enabledJWA: signingAlgValues(keys.algorithms),
     rotateRefreshToken: true,
+    // A client must always say where it wants the code sent, and the token request must repeat
+    // it (RFC 6749 4.1.3), even when it registered one redirect URI only.
+    allowOmittingSingleRegisteredRedirectUri: false,
     // oidc-provider signs with the first key of an algorithm that allows signing; the key set
     // puts the current key first and marks next and retired keys verify-only (key_ops). They
     // stay in the keystore so that tokens they signed, handed back to us (id_token_hint),
