@@ -106,7 +106,7 @@ export const configSchema = z
     trustProxy: z
       .boolean()
       .describe(
-        'PORTCULLIS_TRUST_PROXY: trust X-Forwarded-* headers from a TLS-terminating proxy.',
+        'PORTCULLIS_TRUST_PROXY: take the client IP from X-Forwarded-For, set by a proxy that is the sole way in. Scheme and host always come from the issuer.',
       ),
     migrateOnStart: z
       .boolean()
