@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { issuerProblem } from './issuer.ts';
+import { decodeKeyEncryptionKey } from './key-encryption-key.ts';
 import { keyTimingProblems } from './key-timing.ts';
 
 const seconds = (description: string) => z.number().int().positive().describe(description);
@@ -122,8 +123,8 @@ export const configSchema = z
     keyEncryptionKey: z
       .string()
       .refine(
-        (value) => Buffer.from(value, 'base64').length === 32,
-        'must be 32 bytes, base64-encoded',
+        (value) => decodeKeyEncryptionKey(value) !== undefined,
+        'must be exactly 32 bytes in canonical base64 or base64url (openssl rand -base64 32)',
       )
       .optional()
       .describe(
