@@ -6,6 +6,7 @@ import type { AdapterPayload } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
 import { resolveSecrets } from '../config/secrets.ts';
 import { createAccountsService } from '../domain/accounts.service.ts';
+import { createAttemptThrottle, throttlePolicy } from '../domain/attempt-throttle.ts';
 import { createCookieKeyRing } from '../domain/cookie-key-ring.ts';
 import type { KeyRotationService } from '../domain/key-rotation.service.ts';
 import type { KeySet } from '../domain/key-set.service.ts';
@@ -21,6 +22,7 @@ import { observeProvider } from '../oidc/provider-events.ts';
 import { createProviderHost } from '../oidc/provider-host.ts';
 import type { ResourceServerLookup } from '../oidc/resource-indicators.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
+import { attemptCounters, purgeExpiredAttemptCounters } from '../storage/attempt-counters.ts';
 import { createClientCache } from '../storage/client-cache.ts';
 import { watchClientChanges } from '../storage/client-changes.ts';
 import { type DatabaseHandle, openDatabase } from '../storage/database.ts';
@@ -109,6 +111,12 @@ export async function startPortcullis(
       stopClientChanges = watchClientChanges(config.databaseUrl, clientCache, logger);
     }
     const accounts = createAccountsService(database.db);
+    const counters = attemptCounters(database.db, redis);
+    const clientAuthThrottle = createAttemptThrottle(
+      counters,
+      'client-auth',
+      throttlePolicy(config.clientAuthThrottle),
+    );
     // Computed now so that the first login with an unknown email costs no more than the others.
     await decoyHash();
     const render = createPageRenderer();
@@ -128,6 +136,7 @@ export async function startPortcullis(
         signingKeys: keySet.providerJwks,
         cookieKeys,
         pages: providerPages(render),
+        clientAuthThrottle,
         resourceServers: options.resourceServers,
       });
       observeProvider(provider, logger);
@@ -146,7 +155,14 @@ export async function startPortcullis(
       render,
       providerHost,
       requestScope: requestScopes(batchedPayloadWrites(database.db)),
-      interactions: { accounts, csrf: createCsrf(cookieKeys.secrets) },
+      interactions: {
+        accounts,
+        loginThrottle: createAttemptThrottle(counters, 'login', {
+          ...throttlePolicy(config.loginThrottle),
+          freeFailures: 3,
+        }),
+        csrf: createCsrf(cookieKeys.secrets),
+      },
       readiness: { database: database.ping, ...(redis ? { redis: redis.ping } : {}) },
     });
     // A new key set means a rebuilt Provider (requests already in the old one finish there);
@@ -193,9 +209,14 @@ export async function startPortcullis(
 function schedulePurge(database: DatabaseHandle, seconds: number, logger: Logger): () => void {
   if (seconds === 0) return () => {};
   const timer = setInterval(() => {
-    Promise.all([purgeExpiredPayloads(database.db), purgeExpiredRevocations(database.db)]).then(
-      ([payloads, revocations]) =>
-        payloads + revocations && logger.debug({ payloads, revocations }, 'purged expired rows'),
+    Promise.all([
+      purgeExpiredPayloads(database.db),
+      purgeExpiredRevocations(database.db),
+      purgeExpiredAttemptCounters(database.db),
+    ]).then(
+      ([payloads, revocations, counters]) =>
+        payloads + revocations + counters &&
+        logger.debug({ payloads, revocations, counters }, 'purged expired rows'),
       (err: unknown) => logger.warn({ err }, 'purging expired rows failed'),
     );
   }, seconds * 1000);

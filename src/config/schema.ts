@@ -18,6 +18,21 @@ export const ttlSchema = z
   })
   .strict();
 
+const throttleSchema = (subject: string, prefix: string) =>
+  z
+    .object({
+      maxFailures: seconds(
+        `${prefix}_MAX_FAILURES: failures one ${subject} may have within lockoutSeconds before it is locked out.`,
+      ),
+      maxFailuresPerIp: seconds(
+        `${prefix}_MAX_FAILURES_PER_IP: failures one client IP may have within lockoutSeconds, whatever ${subject}s it tried.`,
+      ),
+      lockoutSeconds: seconds(
+        `${prefix}_LOCKOUT_SECONDS: the window failures are counted in, and how long a lockout lasts (429 with Retry-After).`,
+      ),
+    })
+    .strict();
+
 export const SIGNING_ALGORITHMS = ['ES256', 'RS256', 'EdDSA'] as const;
 const signingAlgorithm = z.enum(SIGNING_ALGORITHMS);
 
@@ -144,6 +159,8 @@ export const configSchema = z
       ),
     ttl: ttlSchema,
     keys: keysSchema,
+    loginThrottle: throttleSchema('email address', 'PORTCULLIS_LOGIN'),
+    clientAuthThrottle: throttleSchema('client', 'PORTCULLIS_CLIENT_AUTH'),
     refreshTokenReuseGraceSeconds: z
       .number()
       .int()

@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import { koaBody } from 'koa-body';
 import type { InteractionResults, Provider } from 'oidc-provider';
 import type { AccountsService } from '../domain/accounts.service.ts';
+import type { AttemptThrottle } from '../domain/attempt-throttle.ts';
 import { DomainError } from '../shared/errors.ts';
 import type { Csrf } from './csrf.ts';
 import type { RenderPage } from './render.ts';
@@ -11,6 +12,8 @@ import { describeScopes } from './scope-descriptions.ts';
 export interface InteractionDeps {
   provider: () => Provider;
   accounts: AccountsService;
+  /** Failed sign-ins per email address and per client IP (see attempt-throttle.ts). */
+  loginThrottle: AttemptThrottle;
   csrf: Csrf;
   render: RenderPage;
 }
@@ -43,11 +46,21 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const form = ctx.request.body as Record<string, unknown>;
     const email = typeof form.email === 'string' ? form.email.trim() : '';
     const password = typeof form.password === 'string' ? form.password : '';
+    // Counted per address typed, whether or not an account has it: the answers are the same.
+    const attempt = { subject: email.toLowerCase(), ip: ctx.ip };
+    const wait = await deps.loginThrottle.retryAfter(attempt);
+    if (wait > 0) {
+      ctx.status = 429;
+      ctx.set('Retry-After', String(wait));
+      return renderLogin(ctx, deps, details, { email, error: tooManyAttempts(wait) });
+    }
     const account = await deps.accounts.authenticate(email, password);
     if (!account) {
+      await deps.loginThrottle.failed(attempt);
       ctx.status = 401;
       return renderLogin(ctx, deps, details, { email, error: 'Incorrect email or password.' });
     }
+    await deps.loginThrottle.succeeded(attempt);
     await finish(ctx, deps, { login: { accountId: account.id } }, false);
   });
 
@@ -64,6 +77,11 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   });
 
   return router;
+}
+
+function tooManyAttempts(seconds: number): string {
+  const wait = seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
+  return `Too many failed sign-ins. Try again in ${wait}.`;
 }
 
 async function load(ctx: Context, deps: InteractionDeps): Promise<Details> {

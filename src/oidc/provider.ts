@@ -1,5 +1,6 @@
 import Provider, { type AdapterFactory, type Configuration, type FindAccount } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
+import type { AttemptThrottle } from '../domain/attempt-throttle.ts';
 import type { CookieKeyRing } from '../domain/cookie-key-ring.ts';
 import type { KeySet } from '../domain/key-set.service.ts';
 import { claimsByScope, SCOPES } from './claims.ts';
@@ -31,6 +32,8 @@ export interface ProviderDeps {
   cookieKeys: CookieKeyRing;
   /** The pages oidc-provider shows people (errors, logout); rendered by the HTTP layer. */
   pages: ProviderPages;
+  /** Failed client authentications, per client and per IP. */
+  clientAuthThrottle: AttemptThrottle;
   /** The APIs access tokens may be issued for; without it, resource indicators are off. */
   resourceServers?: ResourceServerLookup | undefined;
 }
@@ -93,6 +96,6 @@ export function createProvider(deps: ProviderDeps): Provider {
   };
   const provider = new Provider(deps.issuer, configuration);
   provider.proxy = deps.config.trustProxy;
-  useHashedClientSecrets(provider);
+  useHashedClientSecrets(provider, deps.clientAuthThrottle);
   return provider;
 }

@@ -80,7 +80,15 @@ export interface RevokedTokensTable {
   revoked_at: CreatedAt;
 }
 
+export interface AttemptCountersTable {
+  key: string;
+  points: number;
+  /** Epoch milliseconds; null for a counter that never expires (none are written so). */
+  expire: string | null;
+}
+
 export interface Database {
+  attempt_counters: AttemptCountersTable;
   accounts: AccountsTable;
   clients: ClientsTable;
   oidc_payloads: OidcPayloadsTable;
