@@ -28,7 +28,7 @@ import { watchClientChanges } from '../storage/client-changes.ts';
 import { type DatabaseHandle, openDatabase } from '../storage/database.ts';
 import { migrateToLatest } from '../storage/migrate.ts';
 import { createOidcAdapterFactory } from '../storage/oidc-adapter-factory.ts';
-import { batchedPayloadWrites, purgeExpiredPayloads } from '../storage/oidc-sql-adapter.ts';
+import { batchedPayloadWrites, purgeExpiredPayloads } from '../storage/oidc-payload-writes.ts';
 import { openRedis, type RedisHandle } from '../storage/redis.ts';
 import { requestScopes } from '../storage/request-scope.ts';
 import { purgeExpiredRevocations } from '../storage/revoked-tokens.sql.ts';

@@ -5,6 +5,7 @@ import { DomainError } from '../shared/errors.ts';
 import {
   type AccountProfile,
   type AccountRow,
+  type AccountsReadAhead,
   findAccountByEmail,
   findAccountById,
   findAccountProfile,
@@ -84,8 +85,12 @@ export function createAccountsService(db: Kysely<Database>) {
 
     findById: (id: string) => findAccountById(db, id),
 
-    async findActive(id: string): Promise<AccountProfile | undefined> {
-      const account = await findAccountProfile(db, id);
+    /** `readAhead`: the profiles the request read with its token (storage/request-scope.ts). */
+    async findActive(
+      id: string,
+      readAhead?: AccountsReadAhead,
+    ): Promise<AccountProfile | undefined> {
+      const account = await findAccountProfile(db, id, readAhead);
       return account && !account.disabled_at ? account : undefined;
     },
 

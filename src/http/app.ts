@@ -31,8 +31,8 @@ export interface HttpDeps {
   logger: Logger;
   render: RenderPage;
   providerHost: ProviderHost;
-  /** Storage's scope for one protocol request (see storage/request-scope.ts). */
-  requestScope: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** Storage's scope for one protocol request, kept by its context (storage/request-scope.ts). */
+  requestScope: <T>(request: object, fn: () => Promise<T>) => Promise<T>;
   interactions: Omit<InteractionDeps, 'provider' | 'render'>;
   readiness: Record<string, ReadinessCheck>;
 }
@@ -71,7 +71,7 @@ export function createHttpApp(deps: HttpDeps): { app: Koa; listener: RequestList
   app.use(interactions.routes());
   app.use(interactions.allowedMethods());
   app.use(pinHostToIssuer(deps.issuer));
-  app.use((ctx, next) => deps.requestScope(() => deps.providerHost.middleware(ctx, next)));
+  app.use((ctx, next) => deps.requestScope(ctx, () => deps.providerHost.middleware(ctx, next)));
   const koa = app.callback();
   return {
     app,

@@ -1,12 +1,33 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
-import { currentScope, takeReadAhead } from './request-scope.ts';
+import { takeReadAhead } from './request-scope.ts';
 import type { AccountsTable, Database } from './schema.ts';
 
 export type AccountRow = Selectable<AccountsTable>;
-/** An account without its password hash, which only signing in needs. */
-export type AccountProfile = Omit<AccountRow, 'password_hash'>;
 export type NewAccountRow = Insertable<AccountsTable>;
+
+/**
+ * The columns of an account's profile: all but its password hash, which only signing in needs.
+ * The one list of them: read here, and with a token (oidc-payload-lookups.ts).
+ */
+export const ACCOUNT_PROFILE_COLUMNS = [
+  'id',
+  'email',
+  'email_verified',
+  'name',
+  'roles',
+  'disabled_at',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof AccountsTable)[];
+
+export type AccountProfile = Pick<AccountRow, (typeof ACCOUNT_PROFILE_COLUMNS)[number]>;
+
+/**
+ * The profiles a request read ahead with its token, by id (null: read, and not there); each is
+ * taken once. See request-scope.ts.
+ */
+export type AccountsReadAhead = Map<string, AccountProfile | null>;
 
 export async function insertAccount(db: Kysely<Database>, row: NewAccountRow): Promise<AccountRow> {
   return db.insertInto('accounts').values(row).returningAll().executeTakeFirstOrThrow();
@@ -16,26 +37,17 @@ export async function findAccountById(db: Kysely<Database>, id: string) {
   return db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** The account's profile; from what this request read ahead with its token, when it did. */
+/** The account's profile: from `readAhead` when the request read it there, else from the table. */
 export async function findAccountProfile(
   db: Kysely<Database>,
   id: string,
+  readAhead?: AccountsReadAhead,
 ): Promise<AccountProfile | undefined> {
-  const scope = currentScope();
-  const read = scope ? takeReadAhead(scope.accounts, id) : undefined;
+  const read = readAhead ? takeReadAhead(readAhead, id) : undefined;
   if (read !== undefined) return read ?? undefined;
   return db
     .selectFrom('accounts')
-    .select([
-      'id',
-      'email',
-      'email_verified',
-      'name',
-      'roles',
-      'disabled_at',
-      'created_at',
-      'updated_at',
-    ])
+    .select(ACCOUNT_PROFILE_COLUMNS)
     .where('id', '=', id)
     .executeTakeFirst();
 }

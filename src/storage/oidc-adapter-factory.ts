@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider';
 import type { ClientCache } from './client-cache.ts';
+import { consumeGraceSeconds } from './consume-grace.ts';
 import { createClientAdapter } from './oidc-client-adapter.ts';
 import { createPayloadLookups, type PayloadLookups } from './oidc-payload-lookups.ts';
 import { createRedisAdapter } from './oidc-redis-adapter.ts';
@@ -50,8 +51,8 @@ export function createOidcAdapterFactory(stores: AdapterStores): AdapterFactory 
 function adapterFor(stores: AdapterStores, model: string, lookups: PayloadLookups): Adapter {
   if (model === 'Client') return createClientAdapter(stores.db, stores.clientCache);
   if (stores.redis && REDIS_MODELS.has(model)) return createRedisAdapter(stores.redis, model);
-  // A client that refreshes twice at once (two tabs, a retry) must not lose its session to
-  // reuse detection: the rotated token keeps working for a few seconds. See consume().
-  const consumeGraceSeconds = model === 'RefreshToken' ? stores.refreshTokenReuseGraceSeconds : 0;
-  return createSqlAdapter(stores.db, model, { consumeGraceSeconds, lookups });
+  return createSqlAdapter(stores.db, model, {
+    consumeGraceSeconds: consumeGraceSeconds(model, stores.refreshTokenReuseGraceSeconds),
+    lookups,
+  });
 }

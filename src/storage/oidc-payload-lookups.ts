@@ -1,105 +1,69 @@
 import { type Kysely, sql } from 'kysely';
-import type { AccountProfile } from './accounts.repository.ts';
-import type { GrantRow } from './request-scope.ts';
+import { ACCOUNT_PROFILE_COLUMNS, type AccountProfile } from './accounts.repository.ts';
+import { batchPerTurn, groupBy, splitByKey } from './batch.ts';
+import type { PayloadRow } from './oidc-payload-rows.ts';
 import type { Database } from './schema.ts';
+import { idList, MAX_IDS } from './statement-ids.ts';
 
-export interface PayloadRow {
-  payload: Record<string, unknown>;
-  consumed_at: Date | null;
-  /** The database's clock when the row was read (grace windows are measured against it). */
-  now: Date;
-  /**
-   * Read in the same statement when asked for: the row's grant (by its grant_id) and its account
-   * (by payload.accountId), null when the row names one that is not there.
-   */
+/** A row looked up, with what was read with it when asked for. */
+export interface LookedUpRow extends PayloadRow {
+  /** The row's grant (by its grant_id) and account (by payload.accountId); null: not there. */
   related?: {
-    grant?: { id: string; row: GrantRow | null };
-    account?: { id: string; row: AccountProfile | null };
+    grant?: { id: string; row: PayloadRow | null } | undefined;
+    account?: { id: string; row: AccountProfile | null } | undefined;
   };
 }
 
-type Waiter = { resolve(row: PayloadRow | undefined): void; reject(error: unknown): void };
-type Pending = { withRelated: boolean; byModel: Map<string, Waiter[]> };
-
-/** The most ids one statement reads (or consumes: oidc-sql-adapter.ts); a larger batch is split. */
-export const MAX_IDS = 16;
+type Lookup = { model: string; id: string; withRelated: boolean };
 
 /**
- * Reads of live oidc_payloads rows by (model, id), batched. oidc-provider looks an opaque token
- * up in every model it could belong to at once (introspection and revocation ask AccessToken,
- * ClientCredentials and RefreshToken in parallel for the same value), and under load many
- * requests look their tokens up in the same turn of the event loop. The reads asked for until the
- * loop has handled every socket that was ready (the batch runs from setImmediate, right after
- * that) become one statement per shape (same models, same `withRelated`) instead of one per
- * read: one round trip to Postgres for a whole batch. With `withRelated`, that statement also
- * reads each row's grant and account (see request-scope.ts).
+ * Reads of live oidc_payloads rows by (model, id), batched per turn of the event loop
+ * (batch.ts). oidc-provider looks an opaque token up in every model it could belong to at once
+ * (introspection and revocation ask AccessToken, ClientCredentials and RefreshToken in parallel
+ * for the same value), and under load many requests look their tokens up in the same turn. The
+ * reads of a batch become one statement per shape (the ids asked for in the same models, with
+ * the same `withRelated`), at most MAX_IDS ids each, instead of one per read. With
+ * `withRelated`, that statement also reads each row's grant and account (see request-scope.ts).
  */
 export function createPayloadLookups(db: Kysely<Database>) {
-  let pending: Map<string, Pending> | undefined;
-
-  const flush = () => {
-    const batch = pending ?? new Map<string, Pending>();
-    pending = undefined;
-    const shapes = new Map<string, { models: string[]; withRelated: boolean; ids: string[] }>();
-    for (const [id, { withRelated, byModel }] of batch) {
-      const models = [...byModel.keys()].sort();
-      const key = `${withRelated}\n${models.join('\n')}`;
-      const shape = shapes.get(key) ?? { models, withRelated, ids: [] };
-      shape.ids.push(id);
-      shapes.set(key, shape);
-    }
-    for (const { models, withRelated, ids } of shapes.values()) {
-      for (let start = 0; start < ids.length; start += MAX_IDS) {
-        const chunk = ids.slice(start, start + MAX_IDS);
-        const waiters = (id: string) => (batch.get(id) as Pending).byModel;
-        readRows(db, chunk, models, withRelated).then(
-          (rows) => {
-            for (const id of chunk)
-              for (const [model, list] of waiters(id))
-                for (const waiter of list) waiter.resolve(rows.get(rowKey(model, id)));
-          },
-          (error: unknown) => {
-            for (const id of chunk)
-              for (const list of waiters(id).values())
-                for (const waiter of list) waiter.reject(error);
-          },
-        );
-      }
-    }
-  };
-
+  const lookup = batchPerTurn<Lookup, LookedUpRow | undefined>(async (lookups) => {
+    const ids = [...new Set(lookups.map(({ id }) => id))];
+    const models = [...new Set(lookups.map(({ model }) => model))].sort();
+    const withRelated = lookups.some((lookup) => lookup.withRelated);
+    const rows = await readRows(db, ids, models, withRelated);
+    return lookups.map(({ model, id }) => rows.get(rowKey(model, id)));
+  }, byShape);
   return {
-    find(model: string, id: string, withRelated = false): Promise<PayloadRow | undefined> {
-      if (!pending) {
-        pending = new Map();
-        setImmediate(flush);
-      }
-      const entry = pending.get(id) ?? { withRelated: false, byModel: new Map<string, Waiter[]>() };
-      entry.withRelated ||= withRelated;
-      pending.set(id, entry);
-      return new Promise((resolve, reject) => {
-        entry.byModel.set(model, [...(entry.byModel.get(model) ?? []), { resolve, reject }]);
-      });
+    find(model: string, id: string, withRelated = false): Promise<LookedUpRow | undefined> {
+      return lookup({ model, id, withRelated });
     },
   };
 }
 
 export type PayloadLookups = ReturnType<typeof createPayloadLookups>;
 
+/**
+ * Cuts a batch into statements: the ids asked for in the same set of models, with the same
+ * `withRelated` (an id asked for with it in any model is read with it in all), MAX_IDS at most.
+ */
+function byShape(lookups: Lookup[]): Lookup[][] {
+  const shapeOf = (ofId: Lookup[]) => {
+    const models = [...new Set(ofId.map(({ model }) => model))].sort();
+    return `${ofId.some(({ withRelated }) => withRelated)}\n${models.join('\n')}`;
+  };
+  const shapes = groupBy(
+    groupBy(lookups, ({ id }) => id),
+    shapeOf,
+  );
+  return shapes.flatMap((ofIds) => splitByKey(ofIds.flat(), ({ id }) => id, MAX_IDS));
+}
+
 const rowKey = (model: string, id: string) => `${model}\n${id}`;
 
-/**
- * The ids of a statement, their count rounded up to a power of two by repeating the last one, so
- * that a handful of statement texts (1, 2, 4, 8, 16 ids) serve every batch and each is prepared
- * once per connection (postgres-pool.ts).
- */
-export function idList(ids: string[]) {
-  let size = 1;
-  while (size < ids.length) size *= 2;
-  const padded = [...ids];
-  while (padded.length < size) padded.push(ids[ids.length - 1] as string);
-  return sql.join(padded);
-}
+/** The account's profile columns, each as `account_<column>`: the list is accounts.repository's. */
+const ACCOUNT_SELECTION = sql.raw(
+  ACCOUNT_PROFILE_COLUMNS.map((column) => `a.${column} as account_${column}`).join(', '),
+);
 
 /**
  * The live (unexpired) rows of `ids` in each of `models`, by model and id. Written as SQL text:
@@ -113,7 +77,7 @@ async function readRows(
   ids: string[],
   models: string[],
   withRelated: boolean,
-): Promise<Map<string, PayloadRow>> {
+): Promise<Map<string, LookedUpRow>> {
   if (!withRelated) {
     const { rows } = await sql<PayloadRow & { model: string; id: string }>`
       select model, id, payload, consumed_at, now() as now
@@ -125,15 +89,11 @@ async function readRows(
     return new Map(rows.map(({ model, id, ...row }) => [rowKey(model, id), row]));
   }
   // The grant and the account as their own lookups would read them: a live Grant row, and the
-  // account's columns but its password hash.
+  // account's profile.
   const { rows } = await sql<RelatedRow>`
     select t.model, t.id, t.payload, t.consumed_at, now() as now,
            t.grant_id, g.payload as grant_payload, g.consumed_at as grant_consumed_at,
-           t.payload->>'accountId' as account_ref,
-           a.id as account_id, a.email as account_email,
-           a.email_verified as account_email_verified, a.name as account_name,
-           a.roles as account_roles, a.disabled_at as account_disabled_at,
-           a.created_at as account_created_at, a.updated_at as account_updated_at
+           t.payload->>'accountId' as account_ref, ${ACCOUNT_SELECTION}
       from oidc_payloads t
       left join oidc_payloads g
         on g.model = 'Grant' and g.id = t.grant_id
@@ -146,27 +106,17 @@ async function readRows(
   return new Map(rows.map((row) => [rowKey(row.model, row.id), withRelatedRows(row)]));
 }
 
-interface RelatedRow {
+type RelatedRow = PayloadRow & {
   model: string;
   id: string;
-  payload: Record<string, unknown>;
-  consumed_at: Date | null;
-  now: Date;
   grant_id: string | null;
   grant_payload: Record<string, unknown> | null;
   grant_consumed_at: Date | null;
   account_ref: string | null;
   account_id: string | null;
-  account_email: string;
-  account_email_verified: boolean;
-  account_name: string | null;
-  account_roles: string[];
-  account_disabled_at: Date | null;
-  account_created_at: Date;
-  account_updated_at: Date;
-}
+} & Record<`account_${(typeof ACCOUNT_PROFILE_COLUMNS)[number]}`, unknown>;
 
-function withRelatedRows(row: RelatedRow): PayloadRow {
+function withRelatedRows(row: RelatedRow): LookedUpRow {
   const { payload, consumed_at, now } = row;
   const grant = row.grant_id
     ? {
@@ -177,21 +127,13 @@ function withRelatedRows(row: RelatedRow): PayloadRow {
       }
     : undefined;
   const account = row.account_ref
-    ? {
-        id: row.account_ref,
-        row: row.account_id
-          ? {
-              id: row.account_id,
-              email: row.account_email,
-              email_verified: row.account_email_verified,
-              name: row.account_name,
-              roles: row.account_roles,
-              disabled_at: row.account_disabled_at,
-              created_at: row.account_created_at,
-              updated_at: row.account_updated_at,
-            }
-          : null,
-      }
+    ? { id: row.account_ref, row: row.account_id ? accountOf(row) : null }
     : undefined;
   return { payload, consumed_at, now, related: { grant, account } };
+}
+
+/** The account columns of a related row, by their own names. */
+function accountOf(row: RelatedRow): AccountProfile {
+  const columns = ACCOUNT_PROFILE_COLUMNS.map((column) => [column, row[`account_${column}`]]);
+  return Object.fromEntries(columns) as AccountProfile;
 }

@@ -1,23 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { AccountProfile } from './accounts.repository.ts';
-
-/** A Grant row as read ahead, in the shape the SQL adapter reads rows. */
-export interface GrantRow {
-  payload: Record<string, unknown>;
-  consumed_at: Date | null;
-  now: Date;
-}
-
-/** One oidc_payloads row to insert or replace, its payload serialised when it was written. */
-export interface PayloadWrite {
-  model: string;
-  id: string;
-  json: string;
-  grantId: string | null;
-  userCode: string | null;
-  uid: string | null;
-  expiresAt: Date | null;
-}
+import type { AccountProfile, AccountsReadAhead } from './accounts.repository.ts';
+import type { PayloadRow, PayloadWrite } from './oidc-payload-rows.ts';
 
 /**
  * What storage keeps for one request (a protocol request handled by oidc-provider).
@@ -28,15 +11,15 @@ export interface PayloadWrite {
  * adapter and the account lookup take them, once. `null`: read, and not there or expired. The
  * three rows come from one snapshot, so the request sees what one read at that moment would.
  *
- * Deferred writes: the tokens a request issues (see DEFERRED_MODELS in the SQL adapter) reach
+ * Deferred writes: the tokens a request issues (see isDeferred in oidc-payload-writes.ts) reach
  * nobody but this request's client, through its response. They are written together in one
  * statement when the request's handling ends, before the response leaves; if that write fails,
  * the client gets an error instead of tokens that were never stored. Any other storage call of
  * the request writes them first, so the request always reads its own writes.
  */
 export interface RequestScope {
-  grants: Map<string, GrantRow | null>;
-  accounts: Map<string, AccountProfile | null>;
+  grants: Map<string, PayloadRow | null>;
+  accounts: AccountsReadAhead;
   /** By model and id: a second write of the same entry replaces the first. */
   writes: Map<string, PayloadWrite>;
   flushing: Promise<void> | undefined;
@@ -45,15 +28,23 @@ export interface RequestScope {
   write(rows: PayloadWrite[]): Promise<void>;
 }
 
-const store = new AsyncLocalStorage<RequestScope>();
+/**
+ * How the two kinds of oidc-provider callback find the scope of their request. `findAccount`
+ * gets the request's context, so the scope is kept by it (a parameter: accountsReadAhead).
+ * Adapter methods get an id and nothing else, so for them, and only for them, the scope is also
+ * kept in AsyncLocalStorage (currentScope, read by oidc-sql-adapter.ts alone).
+ */
+const byRequest = new WeakMap<object, RequestScope>();
+const forAdapters = new AsyncLocalStorage<RequestScope>();
 
 /**
- * The runner of request scopes: `run(fn)` runs one request's handling in a scope of its own and
- * writes what it deferred when `fn` settles (also when it throws: what was issued is stored, as
- * it would have been without deferral). `write` stores deferred rows in one statement.
+ * The runner of request scopes: `run(request, fn)` runs one request's handling (`request` is its
+ * context, which oidc-provider hands to findAccount) in a scope of its own and writes what it
+ * deferred when `fn` settles (also when it throws: what was issued is stored, as it would have
+ * been without deferral). `write` stores deferred rows in one statement.
  */
 export function requestScopes(write: (rows: PayloadWrite[]) => Promise<void>) {
-  return async function run<T>(fn: () => Promise<T>): Promise<T> {
+  return async function run<T>(request: object, fn: () => Promise<T>): Promise<T> {
     const scope: RequestScope = {
       grants: new Map(),
       accounts: new Map(),
@@ -62,7 +53,8 @@ export function requestScopes(write: (rows: PayloadWrite[]) => Promise<void>) {
       failed: undefined,
       write,
     };
-    return store.run(scope, async () => {
+    byRequest.set(request, scope);
+    return forAdapters.run(scope, async () => {
       let result: T;
       try {
         result = await fn();
@@ -77,9 +69,26 @@ export function requestScopes(write: (rows: PayloadWrite[]) => Promise<void>) {
   };
 }
 
-/** The scope of the request in progress; undefined outside one (CLI, jobs, our own routes). */
+/** The scope of the request in progress, for the SQL adapter; undefined outside one. */
 export function currentScope(): RequestScope | undefined {
-  return store.getStore();
+  return forAdapters.getStore();
+}
+
+/** The accounts read ahead in the scope of `request`; undefined outside one. */
+export function accountsReadAhead(request: object): AccountsReadAhead | undefined {
+  return byRequest.get(request)?.accounts;
+}
+
+/** Leaves the grant and account read with a token for the lookups of this request to take. */
+export function keepReadAhead(
+  scope: RequestScope,
+  related: {
+    grant?: { id: string; row: PayloadRow | null } | undefined;
+    account?: { id: string; row: AccountProfile | null } | undefined;
+  },
+): void {
+  if (related.grant) scope.grants.set(related.grant.id, related.grant.row);
+  if (related.account) scope.accounts.set(related.account.id, related.account.row);
 }
 
 /**

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  batchedPayloadWrites,
-  createSqlAdapter,
-  writePayloads,
-} from '../../src/storage/oidc-sql-adapter.ts';
-import { type PayloadWrite, requestScopes } from '../../src/storage/request-scope.ts';
+import type { PayloadWrite } from '../../src/storage/oidc-payload-rows.ts';
+import { batchedPayloadWrites, writePayloads } from '../../src/storage/oidc-payload-writes.ts';
+import { createSqlAdapter } from '../../src/storage/oidc-sql-adapter.ts';
+import { requestScopes } from '../../src/storage/request-scope.ts';
 import { sqlBackends, type TestDatabase } from '../support/backends.ts';
 import { statementCounter } from '../support/statement-counter.ts';
 
@@ -88,7 +86,7 @@ describe.each(sqlBackends)('storing oidc payloads on $name storage', (backend) =
     const adapter = createSqlAdapter(db, 'AccessToken');
     const ids = Array.from({ length: 5 }, (_, index) => `concurrent-${index}`);
     await Promise.all(
-      ids.map((id) => inRequest(() => adapter.upsert(id, { jti: id }, 60) as Promise<void>)),
+      ids.map((id) => inRequest({}, () => adapter.upsert(id, { jti: id }, 60) as Promise<void>)),
     );
     expect(counter.count()).toBe(1);
     for (const id of ids) expect((await stored(id))?.payload).toEqual({ jti: id });
@@ -113,7 +111,7 @@ describe.each(sqlBackends)('storing oidc payloads on $name storage', (backend) =
     const inRequest = requestScopes(batchedPayloadWrites(failing));
     const adapter = createSqlAdapter(database.handle.db, 'AccessToken');
     const requests = ['lost-1', 'lost-2'].map((id) =>
-      inRequest(async () => {
+      inRequest({}, async () => {
         await adapter.upsert(id, { jti: id }, 60);
         return 'answered';
       }),

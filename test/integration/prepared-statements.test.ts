@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../src/storage/database.ts';
 import { migrateToLatest } from '../../src/storage/migrate.ts';
 import { createPayloadLookups } from '../../src/storage/oidc-payload-lookups.ts';
-import { createSqlAdapter, writePayloads } from '../../src/storage/oidc-sql-adapter.ts';
+import { writePayloads } from '../../src/storage/oidc-payload-writes.ts';
+import { createSqlAdapter } from '../../src/storage/oidc-sql-adapter.ts';
 import { createPostgresPool } from '../../src/storage/postgres-pool.ts';
 import { requestScopes } from '../../src/storage/request-scope.ts';
 import { adminQuery, TEST_DATABASE_URL } from '../support/backends.ts';
@@ -89,7 +90,7 @@ describe.skipIf(!TEST_DATABASE_URL)('prepared statements on Postgres', () => {
       for (let i = 0; i < 10; i += 1) {
         // As introspection asks (every token model at once), and as userinfo does, in a request.
         await Promise.all(adapters.map((adapter) => adapter.find(`token-${i}`)));
-        await inRequest(() => adapters[0]?.find(`token-${i}`) ?? Promise.resolve());
+        await inRequest({}, () => adapters[0]?.find(`token-${i}`) ?? Promise.resolve());
         // Three requests' lookups in one turn: one statement for three ids (padded to four).
         await Promise.all([1, 2, 3].map((n) => adapters[0]?.find(`token-${i}-${n}`)));
       }

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccountsService } from '../../src/domain/accounts.service.ts';
 import { createPayloadLookups } from '../../src/storage/oidc-payload-lookups.ts';
-import { batchedPayloadWrites, createSqlAdapter } from '../../src/storage/oidc-sql-adapter.ts';
-import { requestScopes } from '../../src/storage/request-scope.ts';
+import { batchedPayloadWrites } from '../../src/storage/oidc-payload-writes.ts';
+import { createSqlAdapter } from '../../src/storage/oidc-sql-adapter.ts';
+import { accountsReadAhead, requestScopes } from '../../src/storage/request-scope.ts';
 import { sqlBackends, type TestDatabase } from '../support/backends.ts';
 import { statementCounter } from '../support/statement-counter.ts';
 
@@ -21,7 +22,12 @@ describe.each(sqlBackends)('storage within one request on $name storage', (backe
     const db = database.handle.db.withPlugin(counter.plugin);
     const lookups = createPayloadLookups(db);
     const adapterFor = (model: string) => createSqlAdapter(db, model, { lookups });
-    const inRequest = requestScopes(batchedPayloadWrites(db));
+    const scopes = requestScopes(batchedPayloadWrites(db));
+    // As the server runs a request: in a context of its own (Koa's), the one findAccount is given.
+    const inRequest = <T>(fn: (request: object) => Promise<T>) => {
+      const request = {};
+      return scopes(request, () => fn(request));
+    };
     return {
       adapterFor,
       inRequest,
@@ -52,14 +58,14 @@ describe.each(sqlBackends)('storage within one request on $name storage', (backe
   it('reads the grant and the account in the statement that reads the token', async () => {
     const { account, grantId, token } = await seed();
     const { adapterFor, inRequest, accounts, statements } = setup();
-    await inRequest(async () => {
+    await inRequest(async (request) => {
       expect(await adapterFor('AccessToken').find(token)).toMatchObject({ jti: token });
       expect(statements()).toBe(1);
       expect(await adapterFor('Grant').find(grantId)).toEqual({
         jti: grantId,
         accountId: account.id,
       });
-      const found = await accounts.findActive(account.id);
+      const found = await accounts.findActive(account.id, accountsReadAhead(request));
       expect(found && accounts.claimsOf(found)).toEqual(accounts.claimsOf(account));
       expect(found).not.toHaveProperty('password_hash');
       expect(statements()).toBe(1);
@@ -74,12 +80,12 @@ describe.each(sqlBackends)('storage within one request on $name storage', (backe
     await accounts.findActive(account.id);
     expect(statements()).toBe(3);
 
-    await inRequest(async () => {
+    await inRequest(async (request) => {
       await adapterFor('AccessToken').find(token);
       await adapterFor('Grant').find(grantId);
       await adapterFor('Grant').find(grantId);
-      await accounts.findActive(account.id);
-      await accounts.findActive(account.id);
+      await accounts.findActive(account.id, accountsReadAhead(request));
+      await accounts.findActive(account.id, accountsReadAhead(request));
     });
     expect(statements()).toBe(3 + 3);
   });
@@ -87,10 +93,10 @@ describe.each(sqlBackends)('storage within one request on $name storage', (backe
   it('answers a disabled account and a missing grant as not found, without asking again', async () => {
     const { account, grantId, token } = await seed({ disabled: true, withGrant: false });
     const { adapterFor, inRequest, accounts, statements } = setup();
-    await inRequest(async () => {
+    await inRequest(async (request) => {
       await adapterFor('AccessToken').find(token);
       expect(await adapterFor('Grant').find(grantId)).toBeUndefined();
-      expect(await accounts.findActive(account.id)).toBeUndefined();
+      expect(await accounts.findActive(account.id, accountsReadAhead(request))).toBeUndefined();
     });
     expect(statements()).toBe(1);
   });
@@ -153,6 +159,21 @@ describe.each(sqlBackends)('storage within one request on $name storage', (backe
     expect(ofA).toEqual({ grant: expect.objectContaining({ jti: grantId }), statements: 0 });
   });
 
+  it("finds the account read ahead through its own request's context only", async () => {
+    const { account, token } = await seed();
+    const { adapterFor, inRequest, accounts, statements } = setup();
+    await inRequest(async (request) => {
+      await adapterFor('AccessToken').find(token);
+      const before = statements();
+      // Another request's context, or none, reads the table; this request's takes the row read.
+      expect(await accounts.findActive(account.id, accountsReadAhead({}))).toBeDefined();
+      expect(await accounts.findActive(account.id)).toBeDefined();
+      expect(statements() - before).toBe(2);
+      expect(await accounts.findActive(account.id, accountsReadAhead(request))).toBeDefined();
+      expect(statements() - before).toBe(2);
+    });
+  });
+
   describe('tokens issued in a request', () => {
     const token = (id: string, grantId = 'grant-of-tokens') => ({ jti: id, grantId });
 
@@ -211,7 +232,7 @@ describe.each(sqlBackends)('storage within one request on $name storage', (backe
         throw new Error('storage is down');
       });
       const { adapterFor } = setup();
-      const request = failingWrite(async () => {
+      const request = failingWrite({}, async () => {
         await adapterFor('AccessToken').upsert('at-lost', token('at-lost'), 600);
         return 'token response';
       });
@@ -225,7 +246,7 @@ describe.each(sqlBackends)('storage within one request on $name storage', (backe
         throw new Error('storage is down');
       });
       const { adapterFor } = setup();
-      const request = failing(async () => {
+      const request = failing({}, async () => {
         await adapterFor('AccessToken').upsert('at-midway', token('at-midway'), 600);
         await adapterFor('AccessToken')
           .find('something-else')

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPayloadLookups } from '../../src/storage/oidc-payload-lookups.ts';
-import { createSqlAdapter, purgeExpiredPayloads } from '../../src/storage/oidc-sql-adapter.ts';
+import { purgeExpiredPayloads } from '../../src/storage/oidc-payload-writes.ts';
+import { createSqlAdapter } from '../../src/storage/oidc-sql-adapter.ts';
 import { sqlBackends, type TestDatabase } from '../support/backends.ts';
 import { runAdapterContract } from './adapter-contract.ts';
 
