@@ -110,7 +110,7 @@ export async function startPortcullis(
     if (config.databaseUrl) {
       stopClientChanges = watchClientChanges(config.databaseUrl, clientCache, logger);
     }
-    const accounts = createAccountsService(database.db);
+    const accounts = createAccountsService(database.db, redis);
     const counters = attemptCounters(database.db, redis);
     const clientAuthThrottle = createAttemptThrottle(
       counters,
