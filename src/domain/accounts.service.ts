@@ -17,6 +17,7 @@ import {
 import type { RedisHandle } from '../storage/redis.ts';
 import type { Database } from '../storage/schema.ts';
 import { isUniqueViolation } from '../storage/unique-violation.ts';
+import { isCommonPassword } from './common-passwords.ts';
 import {
   decoyHash,
   hashPassword,
@@ -57,6 +58,12 @@ export function createAccountsService(db: Kysely<Database>, redis?: RedisHandle)
         throw new DomainError('invalid_account', `${issue?.path.join('.')}: ${issue?.message}`);
       }
       const { email, name, password, roles, emailVerified } = parsed.data;
+      if (password && (await isCommonPassword(password))) {
+        throw new DomainError(
+          'invalid_account',
+          'password: is one of the most common passwords; choose another',
+        );
+      }
       try {
         return await insertAccount(db, {
           id: randomUUID(),
