@@ -58,10 +58,13 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     if (!account) {
       await deps.loginThrottle.failed(attempt);
       ctx.status = 401;
-      return renderLogin(ctx, deps, details, { email, error: 'Incorrect email or password.' });
+      const error = 'Incorrect email or password.';
+      return renderLogin(ctx, deps, details, { email, error, remember: form.remember === 'yes' });
     }
     await deps.loginThrottle.succeeded(attempt);
-    await finish(ctx, deps, { login: { accountId: account.id } }, false);
+    // Unless the person asks to stay signed in, the session cookie ends with the browser session.
+    const remember = form.remember === 'yes';
+    await finish(ctx, deps, { login: { accountId: account.id, remember } }, false);
   });
 
   router.post('/confirm', body, async (ctx) => {
@@ -127,7 +130,7 @@ async function renderLogin(
   ctx: Context,
   deps: InteractionDeps,
   details: Details,
-  extra: { email?: string; error?: string } = {},
+  extra: { email?: string; error?: string; remember?: boolean } = {},
 ) {
   const client = await clientOf(deps, details);
   ctx.type = 'html';
@@ -140,6 +143,7 @@ async function renderLogin(
       extra.email ??
       (typeof details.params.login_hint === 'string' ? details.params.login_hint : ''),
     error: extra.error,
+    remember: extra.remember ?? false,
   });
 }
 
