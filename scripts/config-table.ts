@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { envBindings } from '../src/config/env.ts';
+import { envNameFor } from '../src/config/env.ts';
 import { configSchema } from '../src/config/schema.ts';
 
 export const START_MARKER = '<!-- config-table:start -->';
@@ -94,13 +94,12 @@ function rowsOf(schema: JsonSchema, path: string[]): Omit<Row, 'defaultText'>[] 
   return Object.entries(schema.properties ?? {}).flatMap(([name, property]) => {
     const keyPath = [...path, name];
     if (property.type === 'object' && property.properties) return rowsOf(property, keyPath);
-    const env = envBindings.find((binding) => binding.path.join('.') === keyPath.join('.'))?.name;
     return [
       {
         key: keyPath.join('.'),
-        env,
+        env: envNameFor(keyPath),
         type: typeOf(property),
-        description: withoutEnvPrefix(property.description ?? '', env),
+        description: property.description ?? '',
       },
     ];
   });
@@ -111,15 +110,6 @@ function typeOf(property: JsonSchema): string {
   if (property.type === 'array') return `list of ${property.items?.type ?? 'value'}s`;
   if (property.format === 'uri') return 'URL';
   return property.type ?? 'value';
-}
-
-// Descriptions start with the variable's name ("PORT: the HTTP port ..."); the table has a
-// column for it, so the prefix is dropped there.
-function withoutEnvPrefix(description: string, env: string | undefined): string {
-  const prefix = `${env}: `;
-  if (!env || !description.startsWith(prefix)) return description;
-  const rest = description.slice(prefix.length);
-  return rest.charAt(0).toUpperCase() + rest.slice(1);
 }
 
 function defaultTextFor(

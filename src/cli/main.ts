@@ -1,11 +1,10 @@
 import { text } from 'node:stream/consumers';
-import { exitWith } from '../app/fatal.ts';
 import { runServer } from '../app/server-process.ts';
 import { loadConfig } from '../config/load.ts';
-import { DomainError } from '../shared/errors.ts';
 import { migrateToLatest } from '../storage/migrate.ts';
 import { clientsCommand } from './clients.command.ts';
 import { type IO, openCliContext } from './context.ts';
+import { exitStatusOf } from './exit-status.ts';
 import { keysCommand } from './keys.command.ts';
 import { USAGE, UsageError } from './usage.ts';
 import { usersCommand } from './users.command.ts';
@@ -50,16 +49,7 @@ async function run(argv: string[]): Promise<void> {
 }
 
 run(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof UsageError) {
-    io.stderr(`portcullis: ${error.message}\n\n${USAGE}\n`);
-    process.exit(2);
-  }
-  if (
-    error instanceof DomainError ||
-    (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-  ) {
-    io.stderr(`portcullis: ${(error as Error).message}\n`);
-    process.exit(error instanceof DomainError ? 1 : 2);
-  }
-  exitWith(error);
+  const { code, stderr } = exitStatusOf(error);
+  io.stderr(stderr);
+  process.exit(code);
 });

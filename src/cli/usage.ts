@@ -1,7 +1,9 @@
-export class UsageError extends Error {
+import { PortcullisError } from '../shared/errors.ts';
+
+/** A command line the CLI cannot run: it exits 2 and prints the usage (see exit-status.ts). */
+export class UsageError extends PortcullisError {
   constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
+    super('usage', message, 400);
   }
 }
 

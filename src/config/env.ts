@@ -1,6 +1,9 @@
 /**
- * How environment variables map onto configuration keys. Each entry names the variable, the path
- * it sets and how its text is read; the schema then validates the merged result.
+ * How environment variables map onto configuration keys, and the one place their names are
+ * written: README's configuration table and the messages that tell an operator which variable to
+ * fix take the name from here (envNameFor), the schema's descriptions never repeat it. Each entry
+ * names the variable, the path it sets and how its text is read; the schema then validates the
+ * merged result.
  */
 type EnvReader = (text: string) => unknown;
 
@@ -76,6 +79,7 @@ function throttleBindings(prefix: string, key: string) {
   ];
 }
 
+/** The variable that sets the configuration key at `path`, if one does. */
 export function envNameFor(path: readonly PropertyKey[]): string | undefined {
   const joined = path.join('.');
   return envBindings.find((binding) => binding.path.join('.') === joined)?.name;

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
+import { PortcullisError } from '../shared/errors.ts';
 import { projectPath } from '../shared/paths.ts';
 import { envBindings, envNameFor } from './env.ts';
 import { type Config, configSchema } from './schema.ts';
@@ -9,12 +10,16 @@ const configDir = projectPath('config');
 
 type Tree = Record<string, unknown>;
 
-export class ConfigError extends Error {
+/** The configuration cannot be used; the message names every bad key and its variable. */
+export class ConfigError extends PortcullisError {
   readonly problems: string[];
 
   constructor(problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-    this.name = 'ConfigError';
+    super(
+      'invalid_configuration',
+      `Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
+      500,
+    );
     this.problems = problems;
   }
 }
@@ -24,9 +29,11 @@ export class ConfigError extends Error {
  * result once. Every bad key is reported in one error, never just the first.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Tree = {}): Config {
-  const envName = env.NODE_ENV?.trim() || 'development';
+  const fromEnvironment = fromEnv(env);
+  const envName =
+    typeof fromEnvironment.env === 'string' ? fromEnvironment.env.trim() : 'development';
   const merged = merge(
-    merge(merge(readJson('default.json'), readJson(`${envName}.json`)), fromEnv(env)),
+    merge(merge(readJson('default.json'), readJson(`${envName}.json`)), fromEnvironment),
     overrides,
   );
   merged.env ??= envName;
@@ -35,10 +42,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Tree
   return result.data;
 }
 
+/** One line of a ConfigError: the key, the variable that sets it, what is wrong. */
+export function configProblem(path: readonly PropertyKey[], message: string): string {
+  const key = path.join('.') || '(root)';
+  const envName = envNameFor(path);
+  return `${key}${envName ? ` (${envName})` : ''}: ${message}`;
+}
+
 function describeIssue(issue: z.core.$ZodIssue): string {
-  const key = issue.path.join('.') || '(root)';
-  const envName = envNameFor(issue.path);
-  return `${key}${envName ? ` (${envName})` : ''}: ${issue.message}`;
+  return configProblem(issue.path, issue.message);
 }
 
 function readJson(name: string): Tree {

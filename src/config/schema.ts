@@ -18,17 +18,19 @@ export const ttlSchema = z
   })
   .strict();
 
-const throttleSchema = (subject: string, prefix: string) =>
+const count = (description: string) => z.number().int().positive().describe(description);
+
+const throttleSchema = (subject: string) =>
   z
     .object({
-      maxFailures: seconds(
-        `${prefix}_MAX_FAILURES: failures one ${subject} may have within lockoutSeconds before it is locked out.`,
+      maxFailures: count(
+        `Failures one ${subject} may have within lockoutSeconds before it is locked out.`,
       ),
-      maxFailuresPerIp: seconds(
-        `${prefix}_MAX_FAILURES_PER_IP: failures one client IP may have within lockoutSeconds, whatever ${subject}s it tried.`,
+      maxFailuresPerIp: count(
+        `Failures one client IP may have within lockoutSeconds, whatever ${subject}s it tried.`,
       ),
       lockoutSeconds: seconds(
-        `${prefix}_LOCKOUT_SECONDS: the window failures are counted in, and how long a lockout lasts (429 with Retry-After).`,
+        `The window failures are counted in, and how long a lockout lasts (429 with Retry-After).`,
       ),
     })
     .strict();
@@ -39,42 +41,40 @@ const signingAlgorithm = z.enum(SIGNING_ALGORITHMS);
 export const keysSchema = z
   .object({
     signingAlgorithm: signingAlgorithm.describe(
-      'PORTCULLIS_SIGNING_ALG: algorithm that signs JWT access tokens by default. ID tokens stay RS256 unless a client registers another id_token_signed_response_alg (OpenID Connect Core).',
+      'Algorithm that signs JWT access tokens by default. ID tokens stay RS256 unless a client registers another id_token_signed_response_alg (OpenID Connect Core).',
     ),
     algorithms: z
       .array(signingAlgorithm)
       .min(1)
       .describe(
-        'PORTCULLIS_SIGNING_ALGS: comma-separated algorithms a signing key is kept for. Must include RS256 (OpenID Connect requires it) and signingAlgorithm; add EdDSA to offer Ed25519.',
+        'Comma-separated algorithms a signing key is kept for. Must include RS256 (OpenID Connect requires it) and signingAlgorithm; add EdDSA to offer Ed25519.',
       ),
     rotationIntervalSeconds: seconds(
-      'PORTCULLIS_KEY_ROTATION_INTERVAL_SECONDS: how long a key signs before the next one takes over (signing and cookie keys).',
+      'How long a key signs before the next one takes over (signing and cookie keys).',
     ),
     leadTimeSeconds: seconds(
-      'PORTCULLIS_KEY_LEAD_TIME_SECONDS: how long a new key is published before it signs. At least jwksMaxAgeSeconds + watchIntervalSeconds + marginSeconds.',
+      'How long a new key is published before it signs. At least jwksMaxAgeSeconds + watchIntervalSeconds + marginSeconds.',
     ),
     retentionSeconds: seconds(
-      'PORTCULLIS_KEY_RETENTION_SECONDS: how long a retired signing key stays in JWKS. At least the longest of ttl.idToken, ttl.accessToken, ttl.clientCredentials + jwksMaxAgeSeconds + watchIntervalSeconds + marginSeconds.',
+      'How long a retired signing key stays in JWKS. At least the longest of ttl.idToken, ttl.accessToken, ttl.clientCredentials + jwksMaxAgeSeconds + watchIntervalSeconds + marginSeconds.',
     ),
     cookieRetentionSeconds: seconds(
-      'PORTCULLIS_COOKIE_KEY_RETENTION_SECONDS: how long a retired cookie key still verifies cookies. At least ttl.session + watchIntervalSeconds + marginSeconds.',
+      'How long a retired cookie key still verifies cookies. At least ttl.session + watchIntervalSeconds + marginSeconds.',
     ),
     jwksMaxAgeSeconds: seconds(
-      'PORTCULLIS_JWKS_MAX_AGE_SECONDS: Cache-Control max-age of /jwks; also how long a resource server may keep trusting an emergency-revoked key.',
+      'Cache-Control max-age of /jwks; also how long a resource server may keep trusting an emergency-revoked key.',
     ),
     jobIntervalSeconds: seconds(
-      'PORTCULLIS_KEY_JOB_INTERVAL_SECONDS: how often each instance runs the rotation job (one instance acts at a time).',
+      'How often each instance runs the rotation job (one instance acts at a time).',
     ),
     watchIntervalSeconds: seconds(
-      'PORTCULLIS_KEY_WATCH_INTERVAL_SECONDS: how often each instance checks the key table for changes (Postgres notifications usually tell it sooner).',
+      'How often each instance checks the key table for changes (Postgres notifications usually tell it sooner).',
     ),
     marginSeconds: z
       .number()
       .int()
       .min(0)
-      .describe(
-        'PORTCULLIS_KEY_MARGIN_SECONDS: slack added to every key-timing rule for clock skew and slow requests.',
-      ),
+      .describe('Slack added to every key-timing rule for clock skew and slow requests.'),
   })
   .strict();
 
@@ -82,9 +82,9 @@ export const configSchema = z
   .object({
     env: z
       .enum(['development', 'test', 'production'])
-      .describe('NODE_ENV: selects config/<env>.json. Defaults to development.'),
-    port: z.number().int().min(0).max(65535).describe('PORT: the HTTP port to listen on.'),
-    host: z.string().min(1).describe('HOST: the interface to bind.'),
+      .describe('Selects config/<env>.json. Defaults to development.'),
+    port: z.number().int().min(0).max(65535).describe('The HTTP port to listen on.'),
+    host: z.string().min(1).describe('The interface to bind.'),
     issuer: z
       .url({ protocol: /^https?$/ })
       .refine(
@@ -92,49 +92,38 @@ export const configSchema = z
         'must not have a query or fragment',
       )
       .optional()
-      .describe(
-        'PORTCULLIS_ISSUER: the public URL of this server. Defaults to http://localhost:PORT.',
-      ),
+      .describe('The public URL of this server. Defaults to http://localhost:PORT.'),
     databaseUrl: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
       .optional()
-      .describe(
-        'DATABASE_URL: Postgres connection URL. Without it, embedded PGlite under dataDir.',
-      ),
+      .describe('Postgres connection URL. Without it, embedded PGlite under dataDir.'),
     redisUrl: z
       .string()
       .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
       .optional()
       .describe(
-        'REDIS_URL: Redis connection URL. Sessions, interactions, codes and the revoked-token deny-list live there; without it, in the SQL store.',
+        'Redis connection URL. Sessions, interactions, codes and the revoked-token deny-list live there; without it, in the SQL store.',
       ),
     redisKeyPrefix: z
       .string()
       .min(1)
-      .describe(
-        'REDIS_KEY_PREFIX: prefix of every Redis key Portcullis writes, so that it can share a Redis.',
-      ),
-    dataDir: z
-      .string()
-      .min(1)
-      .describe('PORTCULLIS_DATA_DIR: directory for embedded data and generated dev secrets.'),
+      .describe('Prefix of every Redis key Portcullis writes, so that it can share a Redis.'),
+    dataDir: z.string().min(1).describe('Directory for embedded data and generated dev secrets.'),
     trustProxy: z
       .boolean()
       .describe(
-        'PORTCULLIS_TRUST_PROXY: take the client IP from X-Forwarded-For, set by a proxy that is the sole way in. Scheme and host always come from the issuer.',
+        'Take the client IP from X-Forwarded-For, set by a proxy that is the sole way in. Scheme and host always come from the issuer.',
       ),
-    migrateOnStart: z
-      .boolean()
-      .describe('PORTCULLIS_MIGRATE_ON_START: apply database migrations when the server starts.'),
+    migrateOnStart: z.boolean().describe('Apply database migrations when the server starts.'),
     preparedStatements: z
       .boolean()
       .describe(
-        'PORTCULLIS_PREPARED_STATEMENTS: Postgres: plan hot statements once per connection. Off behind a transaction-mode pooler (PgBouncer < 1.21).',
+        'Postgres: plan hot statements once per connection. Off behind a transaction-mode pooler (PgBouncer < 1.21).',
       ),
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-      .describe('LOG_LEVEL: minimum level of log lines written to stdout.'),
+      .describe('Minimum level of log lines written to stdout.'),
     keyEncryptionKey: z
       .string()
       .refine(
@@ -142,15 +131,13 @@ export const configSchema = z
         'must be exactly 32 bytes in canonical base64 or base64url (openssl rand -base64 32)',
       )
       .optional()
-      .describe(
-        'PORTCULLIS_KEY_ENCRYPTION_KEY: base64 32-byte key that encrypts signing and cookie keys at rest.',
-      ),
+      .describe('Base64 32-byte key that encrypts signing and cookie keys at rest.'),
     cookieSecrets: z
       .array(z.string().min(32, 'each secret must be at least 32 characters'))
       .min(1)
       .optional()
       .describe(
-        'PORTCULLIS_COOKIE_SECRETS: comma-separated secrets that still verify cookies but never sign them; cookie keys rotate in the database.',
+        'Comma-separated secrets that still verify cookies but never sign them; cookie keys rotate in the database.',
       ),
     requireSecretsFromEnv: z
       .boolean()
@@ -159,14 +146,14 @@ export const configSchema = z
       ),
     ttl: ttlSchema,
     keys: keysSchema,
-    loginThrottle: throttleSchema('email address', 'PORTCULLIS_LOGIN'),
-    clientAuthThrottle: throttleSchema('client', 'PORTCULLIS_CLIENT_AUTH'),
+    loginThrottle: throttleSchema('email address'),
+    clientAuthThrottle: throttleSchema('client'),
     refreshTokenReuseGraceSeconds: z
       .number()
       .int()
       .min(0)
       .describe(
-        'PORTCULLIS_REFRESH_TOKEN_REUSE_GRACE_SECONDS: how long a rotated refresh token still works, for clients that refresh concurrently; reuse after it revokes the grant. 0 disables.',
+        'How long a rotated refresh token still works, for clients that refresh concurrently; reuse after it revokes the grant. 0 disables.',
       ),
     expiredPurgeIntervalSeconds: z
       .number()

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeKeyEncryptionKey } from './key-encryption-key.ts';
-import { ConfigError } from './load.ts';
+import { ConfigError, configProblem } from './load.ts';
 import type { Config } from './schema.ts';
 
 export interface Secrets {
@@ -30,9 +30,7 @@ export function resolveSecrets(config: Config, onGenerated: (file: string) => vo
     return fromValues(config.keyEncryptionKey, config.cookieSecrets ?? []);
   }
   if (config.requireSecretsFromEnv) {
-    throw new ConfigError([
-      'keyEncryptionKey (PORTCULLIS_KEY_ENCRYPTION_KEY): is required in this environment',
-    ]);
+    throw new ConfigError([configProblem(['keyEncryptionKey'], 'is required in this environment')]);
   }
   const generated = readOrCreate(join(config.dataDir, 'secrets.json'), onGenerated);
   return fromValues(

@@ -83,7 +83,8 @@ export function createAccountsService(db: Kysely<Database>, redis?: RedisHandle)
 
     /**
      * The account for these credentials, or undefined. Unknown emails, disabled accounts and
-     * accounts without a password all cost one argon2 verification, like a wrong password.
+     * accounts without a password all cost one argon2 verification, like a wrong password. A
+     * stored hash argon2 cannot verify throws: a server error, not a wrong password.
      */
     async authenticate(email: string, password: string): Promise<AccountRow | undefined> {
       const account = email ? await findAccountByEmail(db, email) : undefined;

@@ -1,7 +1,9 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { envNameFor } from '../config/env.ts';
 import { DomainError } from '../shared/errors.ts';
 
 const VERSION = 'v1';
+const KEK_VARIABLE = envNameFor(['keyEncryptionKey']) ?? 'the key-encryption key';
 
 /**
  * AES-256-GCM under the key-encryption key. `context` (the key id) is bound as additional data so
@@ -33,8 +35,8 @@ export function decryptWithKek(kek: Buffer, sealed: string, context: string): st
   } catch {
     throw new DomainError(
       'key_decryption_failed',
-      'PORTCULLIS_KEY_ENCRYPTION_KEY does not decrypt the signing and cookie keys stored in the ' +
-        'database; start with the key-encryption key they were created with (no key was changed)',
+      `${KEK_VARIABLE} does not decrypt the signing and cookie keys stored in the database; ` +
+        'start with the key-encryption key they were created with (no key was changed)',
       500,
     );
   }

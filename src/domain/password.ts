@@ -29,20 +29,20 @@ export function hashPassword(password: string): Promise<string> {
   return hashing(() => argon2.hash(password, options));
 }
 
-export async function verifyPassword(hash: string, password: string): Promise<boolean> {
-  try {
-    return await hashing(() => argon2.verify(hash, password));
-  } catch (error) {
-    if (error instanceof DependencyUnavailableError) throw error;
-    return false;
-  }
+/**
+ * Whether `password` matches `hash`. A failure is not a mismatch: a stored hash argon2 cannot
+ * read, or argon2 itself failing, rejects, so that it is answered and logged as the server error
+ * it is instead of passing for a wrong password.
+ */
+export function verifyPassword(hash: string, password: string): Promise<boolean> {
+  return hashing(() => argon2.verify(hash, password));
 }
 
 /**
  * Runs at most `concurrency` of the functions it is given at once, in the order given, with at
  * most `maxWaiting` waiting; past that it refuses (503).
  */
-export function limiter(concurrency: number, maxWaiting: number) {
+function limiter(concurrency: number, maxWaiting: number) {
   let running = 0;
   const waiting: (() => void)[] = [];
   return async <T>(work: () => Promise<T>): Promise<T> => {

@@ -1,6 +1,6 @@
 import type { Context, Middleware } from 'koa';
 import { errors } from 'oidc-provider';
-import { DomainError } from '../shared/errors.ts';
+import { DependencyUnavailableError, PortcullisError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { type Problem, renderErrorPage } from './error-page.ts';
 import type { RenderPage } from './render.ts';
@@ -9,6 +9,7 @@ import { setSecurityHeaders } from './security-headers.ts';
 /**
  * The one place where errors thrown by our routes become responses: OAuth error JSON for
  * programs, the error page for people. Nothing internal (stack, SQL, paths) reaches a response.
+ * (oidc-provider answers for its own routes; their error pages go through error-page.ts too.)
  */
 export function errorHandler(render: RenderPage, logger: Logger): Middleware {
   return async (ctx, next) => {
@@ -38,8 +39,14 @@ export function errorHandler(render: RenderPage, logger: Logger): Middleware {
   };
 }
 
-function problemOf(error: unknown): Problem {
-  if (error instanceof DomainError) {
+/**
+ * How an error is stated to whoever sent the request. Ours are shown when the caller can act on
+ * them (4xx, and 503: come back later); a 5xx of ours (stored keys the key-encryption key does
+ * not open) is for the operator, who finds it in the log, and a plain server_error here.
+ */
+export function problemOf(error: unknown): Problem {
+  const unavailable = error instanceof DependencyUnavailableError;
+  if (error instanceof PortcullisError && (error.status < 500 || unavailable)) {
     return { status: error.status, error: error.code, description: error.message };
   }
   if (error instanceof errors.SessionNotFound) {
@@ -50,7 +57,8 @@ function problemOf(error: unknown): Problem {
   if (error instanceof errors.OIDCProviderError) {
     return { status: error.status, error: error.error, description: error.error_description ?? '' };
   }
-  const status = (error as { status?: unknown }).status;
+  // Koa's own (http-errors), such as a body too large or one that does not parse.
+  const status = (error as { status?: unknown } | undefined)?.status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return { status, error: 'invalid_request', description: 'The request could not be read.' };
   }

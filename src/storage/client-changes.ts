@@ -1,5 +1,6 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from '../shared/logger.ts';
+import { keepListening } from './pg-listener.ts';
 
 /** Announced by a trigger on `clients` (see the client-changes migration) with the client_id. */
 export const CLIENT_CHANGES_CHANNEL = 'portcullis_client_changes';
@@ -17,60 +18,35 @@ export interface ClientChangeHandlers {
 }
 
 /**
- * LISTENs for client changes on a dedicated Postgres connection (a pooled one would lose the
- * subscription when returned). Whoever writes the clients table (this server, the CLI, another
- * instance, an operator with psql) fires the trigger, so no writer can forget to announce. The
- * connection is retried every few seconds while lost; meanwhile `live(false)` has been said.
+ * LISTENs for client changes (see keepListening). Whoever writes the clients table (this server,
+ * the CLI, another instance, an operator with psql) fires the trigger, so no writer can forget to
+ * announce. While the connection is lost, `live(false)` has been said and it is retried every
+ * few seconds.
  */
 export function watchClientChanges(
   connectionString: string,
   handlers: ClientChangeHandlers,
   logger: Logger,
 ): () => Promise<void> {
-  let client: pg.Client | undefined;
-  let stopped = false;
-  let retry: NodeJS.Timeout | undefined;
-
-  const lost = (next: pg.Client) => {
-    if (client !== next) return;
-    client = undefined;
-    handlers.live(false);
-    next.end().catch(() => {});
-    if (!stopped) retry = setTimeout(connect, RECONNECT_MS).unref();
-  };
-
-  async function connect(): Promise<void> {
-    const next = new pg.Client({ connectionString, application_name: APPLICATION_NAME });
-    client = next;
-    next.on('error', () => lost(next));
-    next.on('end', () => lost(next));
-    next.on('notification', (message) => handlers.changed(message.payload || undefined));
-    try {
-      await next.connect();
-      await next.query(`LISTEN ${pg.escapeIdentifier(CLIENT_CHANGES_CHANNEL)}`);
-      if (!(await triggersInPlace(next))) {
-        // Without the migration nothing would ever announce a change: never cache then.
-        logger.warn('the clients table announces no changes (migration missing); not caching');
-        stopped = true;
-        lost(next);
-        return;
-      }
-      if (client === next && !stopped) handlers.live(true);
-    } catch (err) {
-      logger.warn({ err }, 'cannot listen for client changes; client lookups are not cached');
-      lost(next);
-    }
-  }
-
-  connect();
-  return async () => {
-    stopped = true;
-    clearTimeout(retry);
-    const current = client;
-    client = undefined;
-    handlers.live(false);
-    await current?.end().catch(() => {});
-  };
+  const listener = keepListening({
+    connectionString,
+    channel: CLIENT_CHANGES_CHANNEL,
+    applicationName: APPLICATION_NAME,
+    retryMs: RECONNECT_MS,
+    logger,
+    onNotify: (clientId) => handlers.changed(clientId),
+    onLive: (isLive) => handlers.live(isLive),
+    worthListening: async (client) => {
+      if (await triggersInPlace(client)) return true;
+      // Without the migration nothing would ever announce a change: never cache then.
+      logger.warn('the clients table announces no changes (migration missing); not caching');
+      return false;
+    },
+  });
+  listener.first.catch((err: unknown) =>
+    logger.warn({ err }, 'cannot listen for client changes; client lookups are not cached'),
+  );
+  return listener.stop;
 }
 
 async function triggersInPlace(client: pg.Client): Promise<boolean> {

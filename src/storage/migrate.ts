@@ -3,16 +3,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
 import { FileMigrationProvider, type MigrationResult, Migrator } from 'kysely/migration';
+import { PortcullisError } from '../shared/errors.ts';
 import type { Database } from './schema.ts';
 
 const migrationFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
 
-export class MigrationError extends Error {
+export class MigrationError extends PortcullisError {
   constructor(name: string, cause: unknown) {
-    super(`migration ${name} failed: ${cause instanceof Error ? cause.message : String(cause)}`, {
-      cause,
-    });
-    this.name = 'MigrationError';
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super('migration_failed', `migration ${name} failed: ${reason}`, 500, { cause });
   }
 }
 

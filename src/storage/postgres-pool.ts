@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { DependencyUnavailableError } from '../shared/errors.ts';
+import { createLogger, type Logger } from '../shared/logger.ts';
 
 // Connection-level failures: refused or reset sockets, timeouts, and Postgres' own
 // "admin shutdown / cannot connect now" (57P0x) and connection-exception (08xxx) classes.
@@ -31,6 +32,16 @@ export interface PostgresPoolOptions {
   max: number;
   /** Prepare the statements the server runs again and again (see statementNames). */
   preparedStatements: boolean;
+  /** Where connection failures are reported; stderr without one (see loggerOrStderr). */
+  logger?: Logger;
+}
+
+/**
+ * The logger a pool or a LISTEN connection reports to: the one its opener passed, else warnings
+ * on stderr (never stdout, which may carry a command's JSON), so that no failure goes unseen.
+ */
+export function loggerOrStderr(logger: Logger | undefined): Logger {
+  return logger ?? createLogger('warn', process.stderr);
 }
 
 /**
@@ -40,8 +51,12 @@ export interface PostgresPoolOptions {
 export function createPostgresPool(connectionString: string, options: PostgresPoolOptions) {
   const pool = new pg.Pool({ connectionString, max: options.max, connectionTimeoutMillis: 5_000 });
   // An idle connection that Postgres terminates (restart, failover) is dropped from the pool
-  // and replaced on next use; without a listener its error would end the process.
-  pool.on('error', () => {});
+  // and replaced on next use; without a listener its error would end the process. The error
+  // carries no connection string, so no password reaches the log.
+  const logger = loggerOrStderr(options.logger);
+  pool.on('error', (err) =>
+    logger.warn({ err }, 'idle Postgres connection lost; the pool opens another when needed'),
+  );
   const nameOf = options.preparedStatements ? statementNames() : () => undefined;
   // The pool hands out the same client objects again and again: each is wrapped once.
   const wrapped = new WeakSet<pg.PoolClient>();

@@ -33,8 +33,8 @@ export async function openRedis(options: RedisOptions): Promise<RedisHandle> {
     commandTimeout: 2_000,
     retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
   });
-  reportConnectionState(client, options.logger);
-  client.connect().catch(() => {});
+  const down = reportConnectionState(client, options.logger);
+  client.connect().catch(down);
   // A server that starts while Redis is down still starts: /readyz says why it is not ready.
   await readyOrTimeout(client, options.startupWaitMs ?? 5_000);
   return {
@@ -62,8 +62,11 @@ function readyOrTimeout(client: Redis, ms: number): Promise<void> {
   });
 }
 
-/** One log line when Redis goes away and one when it is back, not one per reconnect attempt. */
-function reportConnectionState(client: Redis, logger: Logger): void {
+/**
+ * One log line when Redis goes away and one when it is back, not one per reconnect attempt.
+ * Returns the reporter of "down", for failures that reach no event (the first connect's).
+ */
+function reportConnectionState(client: Redis, logger: Logger): (err?: Error) => void {
   let available: boolean | undefined;
   const down = (err?: Error) => {
     if (available === false) return;
@@ -76,6 +79,7 @@ function reportConnectionState(client: Redis, logger: Logger): void {
     available = true;
     logger.info('redis is available');
   });
+  return down;
 }
 
 // Replies that mean "not now" rather than "wrong command": the server is loading, read-only

@@ -78,7 +78,7 @@ describe('password hashing under a burst of logins', () => {
     await settle();
     expect(fake.state.started).not.toContain('next');
     fake.state.finish[0]?.('throw');
-    expect(await first[0]).toBe(false);
+    await expect(first[0]).rejects.toThrow('argon2 failed');
     await settle();
     expect(fake.state.started).toContain('next');
     for (const finish of fake.state.finish.slice(1)) finish('ok');

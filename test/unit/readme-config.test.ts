@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import {
   configTable,
   readmeConfigBlock,
@@ -8,6 +9,12 @@ import {
 } from '../../scripts/config-table.ts';
 import { USAGE } from '../../src/cli/usage.ts';
 import { envBindings } from '../../src/config/env.ts';
+import { configSchema } from '../../src/config/schema.ts';
+
+interface JsonSchema {
+  description?: string;
+  properties?: Record<string, JsonSchema>;
+}
 
 describe('README configuration table', () => {
   it('agrees with the config schema and config/*.json (run `npm run docs:config` to fix)', () => {
@@ -19,6 +26,18 @@ describe('README configuration table', () => {
     const table = configTable();
     const envColumn = table.split('\n').map((line) => line.split('|')[2]?.trim());
     for (const { name } of envBindings) expect(envColumn).toContain(`\`${name}\``);
+  });
+
+  it('names each variable in config/env.ts only: no description in the schema repeats it', () => {
+    const schema = z.toJSONSchema(configSchema, { io: 'input' }) as JsonSchema;
+    for (const { name, path } of envBindings) {
+      const property = path.reduce<JsonSchema | undefined>(
+        (node, key) => node?.properties?.[key],
+        schema,
+      );
+      expect(property?.description, path.join('.')).toBeTruthy();
+      expect(property?.description).not.toContain(name);
+    }
   });
 
   it('lists every environment variable in .env.example, as README says it does', () => {
