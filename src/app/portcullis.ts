@@ -4,6 +4,7 @@ import type { AdapterPayload } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
 import { resolveSecrets } from '../config/secrets.ts';
 import { createAccountsService } from '../domain/accounts.service.ts';
+import { createAttemptThrottle, throttlePolicy } from '../domain/attempt-throttle.ts';
 import { createCookieKeyRing } from '../domain/cookie-key-ring.ts';
 import type { KeyRotationService } from '../domain/key-rotation.service.ts';
 import type { KeySet } from '../domain/key-set.service.ts';
@@ -19,6 +20,7 @@ import { observeProvider } from '../oidc/provider-events.ts';
 import { createProviderHost } from '../oidc/provider-host.ts';
 import type { ResourceServerLookup } from '../oidc/resource-indicators.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
+import { attemptCounters } from '../storage/attempt-counters.ts';
 import { createClientCache } from '../storage/client-cache.ts';
 import { watchClientChanges } from '../storage/client-changes.ts';
 import type { DatabaseHandle } from '../storage/database.ts';
@@ -138,7 +140,17 @@ async function buildProviders(wiring: Wiring) {
   if (config.databaseUrl) {
     cleanups.defer(watchClientChanges(config.databaseUrl, clientCache, logger));
   }
-  const accounts = createAccountsService(database.db);
+  const accounts = createAccountsService(database.db, redis);
+  const counters = attemptCounters(database.db, redis);
+  const clientAuthThrottle = createAttemptThrottle(
+    counters,
+    'client-auth',
+    throttlePolicy(config.clientAuthThrottle),
+  );
+  const loginThrottle = createAttemptThrottle(counters, 'login', {
+    ...throttlePolicy(config.loginThrottle),
+    freeFailures: 3,
+  });
   // Computed now so that the first login with an unknown email costs no more than the others.
   await decoyHash();
   const render = createPageRenderer();
@@ -158,6 +170,7 @@ async function buildProviders(wiring: Wiring) {
       signingKeys: keySet.providerJwks,
       cookieKeys,
       pages: providerPages(render),
+      clientAuthThrottle,
       resourceServers: options.resourceServers,
     });
     observeProvider(provider, logger);
@@ -165,6 +178,7 @@ async function buildProviders(wiring: Wiring) {
   };
   return {
     accounts,
+    loginThrottle,
     render,
     cookieKeys,
     build,
@@ -177,7 +191,7 @@ type Providers = Awaited<ReturnType<typeof buildProviders>>;
 /** The request listener: our routes and pages, then the hosted Provider. */
 function buildHttp(wiring: Wiring, providers: Providers) {
   const { config, logger, database, redis, keys, issuer } = wiring;
-  const { accounts, render, cookieKeys, host } = providers;
+  const { accounts, loginThrottle, render, cookieKeys, host } = providers;
   return createHttpApp({
     issuer,
     trustProxy: config.trustProxy,
@@ -190,7 +204,7 @@ function buildHttp(wiring: Wiring, providers: Providers) {
     render,
     providerHost: host,
     requestScope: requestScopes(batchedPayloadWrites(database.db)),
-    interactions: { accounts, csrf: createCsrf(cookieKeys.secrets) },
+    interactions: { accounts, loginThrottle, csrf: createCsrf(cookieKeys.secrets) },
     readiness: { database: database.ping, ...(redis ? { redis: redis.ping } : {}) },
   });
 }

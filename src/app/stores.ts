@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../shared/logger.ts';
+import { purgeExpiredAttemptCounters } from '../storage/attempt-counters.ts';
 import { type DatabaseHandle, openDatabase } from '../storage/database.ts';
 import { migrateToLatest } from '../storage/migrate.ts';
 import { purgeExpiredPayloads } from '../storage/oidc-payload-writes.ts';
@@ -42,7 +43,7 @@ export async function openStores(
   return { database, redis };
 }
 
-/** Deletes expired rows from the SQL store every `seconds` (0: never); returns how to stop. */
+/** Deletes expired rows (tokens, attempt counters) from the SQL store every `seconds` (0: never); returns how to stop. */
 export function schedulePurge(
   database: DatabaseHandle,
   seconds: number,
@@ -50,8 +51,9 @@ export function schedulePurge(
 ): () => void {
   if (seconds === 0) return () => {};
   const timer = setInterval(() => {
-    purgeExpiredPayloads(database.db).then(
-      (payloads) => payloads && logger.debug({ payloads }, 'purged expired rows'),
+    Promise.all([purgeExpiredPayloads(database.db), purgeExpiredAttemptCounters(database.db)]).then(
+      ([payloads, counters]) =>
+        payloads + counters && logger.debug({ payloads, counters }, 'purged expired rows'),
       (err: unknown) => logger.warn({ err }, 'purging expired rows failed'),
     );
   }, seconds * 1000);

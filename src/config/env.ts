@@ -67,7 +67,17 @@ export const envBindings: ReadonlyArray<{ name: string; path: string[]; read: En
     read: integer,
   },
   { name: 'PORTCULLIS_KEY_MARGIN_SECONDS', path: ['keys', 'marginSeconds'], read: integer },
+  ...throttleBindings('PORTCULLIS_LOGIN', 'loginThrottle'),
+  ...throttleBindings('PORTCULLIS_CLIENT_AUTH', 'clientAuthThrottle'),
 ];
+
+function throttleBindings(prefix: string, key: string) {
+  return [
+    { name: `${prefix}_MAX_FAILURES`, path: [key, 'maxFailures'], read: integer },
+    { name: `${prefix}_MAX_FAILURES_PER_IP`, path: [key, 'maxFailuresPerIp'], read: integer },
+    { name: `${prefix}_LOCKOUT_SECONDS`, path: [key, 'lockoutSeconds'], read: integer },
+  ];
+}
 
 /** The variable that sets the configuration key at `path`, if one does. */
 export function envNameFor(path: readonly PropertyKey[]): string | undefined {

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { issuerProblem } from './issuer.ts';
+import { decodeKeyEncryptionKey } from './key-encryption-key.ts';
 import { keyTimingProblems } from './key-timing.ts';
 
 const seconds = (description: string) => z.number().int().positive().describe(description);
@@ -15,6 +17,23 @@ const ttlSchema = z
     grant: seconds('Lifetime of a grant (the consent record), in seconds.'),
   })
   .strict();
+
+const count = (description: string) => z.number().int().positive().describe(description);
+
+const throttleSchema = (subject: string) =>
+  z
+    .object({
+      maxFailures: count(
+        `Failures one ${subject} may have within lockoutSeconds before it is locked out.`,
+      ),
+      maxFailuresPerIp: count(
+        `Failures one client IP may have within lockoutSeconds, whatever ${subject}s it tried.`,
+      ),
+      lockoutSeconds: seconds(
+        `The window failures are counted in, and how long a lockout lasts (429 with Retry-After).`,
+      ),
+    })
+    .strict();
 
 const SIGNING_ALGORITHMS = ['ES256', 'RS256', 'EdDSA'] as const;
 const signingAlgorithm = z.enum(SIGNING_ALGORITHMS);
@@ -91,7 +110,11 @@ export const configSchema = z
       .min(1)
       .describe('Prefix of every Redis key Portcullis writes, so that it can share a Redis.'),
     dataDir: z.string().min(1).describe('Directory for embedded data and generated dev secrets.'),
-    trustProxy: z.boolean().describe('Trust X-Forwarded-* headers from a TLS-terminating proxy.'),
+    trustProxy: z
+      .boolean()
+      .describe(
+        'Take the client IP from X-Forwarded-For, set by a proxy that is the sole way in. Scheme and host always come from the issuer.',
+      ),
     migrateOnStart: z.boolean().describe('Apply database migrations when the server starts.'),
     preparedStatements: z
       .boolean()
@@ -104,8 +127,8 @@ export const configSchema = z
     keyEncryptionKey: z
       .string()
       .refine(
-        (value) => Buffer.from(value, 'base64').length === 32,
-        'must be 32 bytes, base64-encoded',
+        (value) => decodeKeyEncryptionKey(value) !== undefined,
+        'must be exactly 32 bytes in canonical base64 or base64url (openssl rand -base64 32)',
       )
       .optional()
       .describe('Base64 32-byte key that encrypts signing and cookie keys at rest.'),
@@ -123,6 +146,8 @@ export const configSchema = z
       ),
     ttl: ttlSchema,
     keys: keysSchema,
+    loginThrottle: throttleSchema('email address'),
+    clientAuthThrottle: throttleSchema('client'),
     refreshTokenReuseGraceSeconds: z
       .number()
       .int()
@@ -141,6 +166,8 @@ export const configSchema = z
     for (const problem of keyTimingProblems(config)) {
       ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
     }
+    const issuer = issuerProblem(config.env, config.issuer);
+    if (issuer) ctx.addIssue({ code: 'custom', path: ['issuer'], message: issuer });
   });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeKeyEncryptionKey } from './key-encryption-key.ts';
 import { ConfigError, configProblem } from './load.ts';
 import type { Config } from './schema.ts';
 
@@ -38,8 +39,9 @@ export function resolveSecrets(config: Config, onGenerated: (file: string) => vo
   );
 }
 
+/** Both sources were checked with decodeKeyEncryptionKey when they were read. */
 function fromValues(keyEncryptionKey: string, cookieSecrets: string[]): Secrets {
-  return { keyEncryptionKey: Buffer.from(keyEncryptionKey, 'base64'), cookieSecrets };
+  return { keyEncryptionKey: decodeKeyEncryptionKey(keyEncryptionKey) as Buffer, cookieSecrets };
 }
 
 function readOrCreate(file: string, onGenerated: (file: string) => void): GeneratedSecrets {
@@ -64,7 +66,7 @@ function readGenerated(file: string): GeneratedSecrets {
     (Array.isArray(cookieSecrets) && cookieSecrets.every((secret) => typeof secret === 'string'));
   if (
     typeof keyEncryptionKey !== 'string' ||
-    Buffer.from(keyEncryptionKey, 'base64').length !== 32 ||
+    decodeKeyEncryptionKey(keyEncryptionKey) === undefined ||
     !validCookieSecrets
   ) {
     throw new ConfigError([

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { DomainError } from '../shared/errors.ts';
+import { revokeAccountAccess } from '../storage/account-access.ts';
 import {
   type AccountProfile,
   type AccountRow,
@@ -13,8 +14,10 @@ import {
   listAccounts,
   setAccountDisabled,
 } from '../storage/accounts.repository.ts';
+import type { RedisHandle } from '../storage/redis.ts';
 import type { Database } from '../storage/schema.ts';
 import { isUniqueViolation } from '../storage/unique-violation.ts';
+import { isCommonPassword } from './common-passwords.ts';
 import {
   decoyHash,
   hashPassword,
@@ -45,7 +48,8 @@ export interface StandardClaims extends Record<string, unknown> {
   updated_at: number;
 }
 
-export function createAccountsService(db: Kysely<Database>) {
+/** `redis`: where sessions live when Redis is configured, so that disabling an account ends them. */
+export function createAccountsService(db: Kysely<Database>, redis?: RedisHandle) {
   return {
     async create(input: NewAccount): Promise<AccountRow> {
       const parsed = newAccountSchema.safeParse(input);
@@ -54,6 +58,12 @@ export function createAccountsService(db: Kysely<Database>) {
         throw new DomainError('invalid_account', `${issue?.path.join('.')}: ${issue?.message}`);
       }
       const { email, name, password, roles, emailVerified } = parsed.data;
+      if (password && (await isCommonPassword(password))) {
+        throw new DomainError(
+          'invalid_account',
+          'password: is one of the most common passwords; choose another',
+        );
+      }
       try {
         return await insertAccount(db, {
           id: randomUUID(),
@@ -97,10 +107,15 @@ export function createAccountsService(db: Kysely<Database>) {
 
     list: () => listAccounts(db),
 
+    /**
+     * Disabling also ends every session and grant of the account, and with them its tokens
+     * (introspection answers inactive): enabling it again revives none of them.
+     */
     async setDisabled(id: string, disabled: boolean): Promise<void> {
       if (!(await setAccountDisabled(db, id, disabled))) {
         throw new DomainError('account_not_found', `no account with id ${id}`, 404);
       }
+      if (disabled) await revokeAccountAccess(db, redis, id);
     },
 
     claimsOf(account: AccountProfile): StandardClaims {

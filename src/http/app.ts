@@ -8,7 +8,7 @@ import { assets } from './assets.ts';
 import { errorHandler } from './error-handler.ts';
 import { healthRoutes, type ReadinessCheck } from './health.routes.ts';
 import { type InteractionDeps, interactionRoutes } from './interaction.routes.ts';
-import { pinHostToIssuer } from './pin-host.ts';
+import { pinHostToIssuer, pinProtocolToIssuer } from './pin-host.ts';
 import type { RenderPage } from './render.ts';
 import { requestLog } from './request-log.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -46,6 +46,7 @@ export interface HttpDeps {
 export function createHttpApp(deps: HttpDeps): { app: Koa; listener: RequestListener } {
   const app = new Koa({ proxy: deps.trustProxy });
   app.keys = deps.cookieKeys;
+  pinProtocolToIssuer(app, deps.issuer);
   app.silent = true;
   app.on('error', (err) => deps.logger.error({ err }, 'unhandled error'));
   const interactions = interactionRoutes({
@@ -59,7 +60,6 @@ export function createHttpApp(deps: HttpDeps): { app: Koa; listener: RequestList
     provider: () => deps.providerHost.current,
     jwks: deps.jwks.keys,
     jwksMaxAgeSeconds: deps.jwks.maxAgeSeconds,
-    trustProxy: deps.trustProxy,
     logger: deps.logger,
   });
   app.use(requestLog(deps.logger));

@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import { koaBody } from 'koa-body';
 import type { InteractionResults, Provider } from 'oidc-provider';
 import type { AccountsService } from '../domain/accounts.service.ts';
+import type { AttemptThrottle } from '../domain/attempt-throttle.ts';
 import { DomainError } from '../shared/errors.ts';
 import type { Csrf } from './csrf.ts';
 import type { RenderPage } from './render.ts';
@@ -11,6 +12,8 @@ import { describeScopes } from './scope-descriptions.ts';
 export interface InteractionDeps {
   provider: () => Provider;
   accounts: AccountsService;
+  /** Failed sign-ins per email address and per client IP (see attempt-throttle.ts). */
+  loginThrottle: AttemptThrottle;
   csrf: Csrf;
   render: RenderPage;
 }
@@ -43,12 +46,25 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const form = ctx.request.body as Record<string, unknown>;
     const email = typeof form.email === 'string' ? form.email.trim() : '';
     const password = typeof form.password === 'string' ? form.password : '';
+    // Counted per address typed, whether or not an account has it: the answers are the same.
+    const attempt = { subject: email.toLowerCase(), ip: ctx.ip };
+    const wait = await deps.loginThrottle.retryAfter(attempt);
+    if (wait > 0) {
+      ctx.status = 429;
+      ctx.set('Retry-After', String(wait));
+      return renderLogin(ctx, deps, details, { email, error: tooManyAttempts(wait) });
+    }
     const account = await deps.accounts.authenticate(email, password);
     if (!account) {
+      await deps.loginThrottle.failed(attempt);
       ctx.status = 401;
-      return renderLogin(ctx, deps, details, { email, error: 'Incorrect email or password.' });
+      const error = 'Incorrect email or password.';
+      return renderLogin(ctx, deps, details, { email, error, remember: form.remember === 'yes' });
     }
-    await finish(ctx, deps, { login: { accountId: account.id } }, false);
+    await deps.loginThrottle.succeeded(attempt);
+    // Unless the person asks to stay signed in, the session cookie ends with the browser session.
+    const remember = form.remember === 'yes';
+    await finish(ctx, deps, { login: { accountId: account.id, remember } }, false);
   });
 
   router.post('/confirm', body, async (ctx) => {
@@ -64,6 +80,11 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   });
 
   return router;
+}
+
+function tooManyAttempts(seconds: number): string {
+  const wait = seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
+  return `Too many failed sign-ins. Try again in ${wait}.`;
 }
 
 async function load(ctx: Context, deps: InteractionDeps): Promise<Details> {
@@ -109,7 +130,7 @@ async function renderLogin(
   ctx: Context,
   deps: InteractionDeps,
   details: Details,
-  extra: { email?: string; error?: string } = {},
+  extra: { email?: string; error?: string; remember?: boolean } = {},
 ) {
   const client = await clientOf(deps, details);
   ctx.type = 'html';
@@ -122,6 +143,7 @@ async function renderLogin(
       extra.email ??
       (typeof details.params.login_hint === 'string' ? details.params.login_hint : ''),
     error: extra.error,
+    remember: extra.remember ?? false,
   });
 }
 

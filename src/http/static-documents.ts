@@ -22,8 +22,6 @@ export interface StaticDocumentsDeps {
   /** The published keys in force on this instance (next, current, retired). */
   jwks: () => readonly PublicSigningJwk[];
   jwksMaxAgeSeconds: number;
-  /** As Koa's `proxy`: X-Forwarded-Proto says whether a request came over https. */
-  trustProxy: boolean;
   logger: Logger;
 }
 
@@ -95,12 +93,8 @@ export function createStaticDocuments(deps: StaticDocumentsDeps) {
     return byPath;
   };
 
-  const secure = (req: IncomingMessage) => {
-    if ((req.socket as { encrypted?: boolean }).encrypted) return true;
-    // As Koa's ctx.protocol with `proxy` set: the first value, case-insensitively.
-    const proto = deps.trustProxy ? req.headers['x-forwarded-proto'] : undefined;
-    return typeof proto === 'string' && proto.split(',')[0]?.trim().toLowerCase() === 'https';
-  };
+  // As for every request (pin-host.ts): the issuer's scheme is the request's scheme.
+  const secure = issuerOrigin.startsWith('https:');
 
   return {
     /**
@@ -126,7 +120,7 @@ export function createStaticDocuments(deps: StaticDocumentsDeps) {
       } else {
         return false;
       }
-      if (secure(req)) headers.push('Strict-Transport-Security', STRICT_TRANSPORT_SECURITY);
+      if (secure) headers.push('Strict-Transport-Security', STRICT_TRANSPORT_SECURITY);
       headers.push('Content-Length', snapshot.length);
       res.writeHead(200, headers);
       res.end(req.method === 'HEAD' ? undefined : snapshot.body);
@@ -136,8 +130,8 @@ export function createStaticDocuments(deps: StaticDocumentsDeps) {
 
     /**
      * Koa: lets oidc-provider answer a discovery request and keeps the first 200 answer to a
-     * request at the issuer's origin (oidc-provider builds the document's URLs from the request:
-     * one that came over plain http behind a TLS proxy would publish http:// endpoints).
+     * request at the issuer's origin (oidc-provider builds the document's URLs from the request;
+     * its host and scheme are pinned to the issuer's, this checks that they were).
      */
     capture: (async (ctx, next) => {
       const byPath = discoverySnapshots(); // the Provider that answers, even if replaced meanwhile

@@ -1,5 +1,6 @@
 import Provider, { type AdapterFactory, type Configuration, type FindAccount } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
+import type { AttemptThrottle } from '../domain/attempt-throttle.ts';
 import type { CookieKeyRing } from '../domain/cookie-key-ring.ts';
 import type { KeySet } from '../domain/key-set.service.ts';
 import { claimsByScope, SCOPES } from './claims.ts';
@@ -31,6 +32,8 @@ export interface ProviderDeps {
   cookieKeys: CookieKeyRing;
   /** The pages oidc-provider shows people (errors, logout); rendered by the HTTP layer. */
   pages: ProviderPages;
+  /** Failed client authentications, per client and per IP. */
+  clientAuthThrottle: AttemptThrottle;
   /** The APIs access tokens may be issued for; without it, resource indicators are off. */
   resourceServers?: ResourceServerLookup | undefined;
 }
@@ -68,6 +71,9 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     enabledJWA: signingAlgValues(keys.algorithms),
     rotateRefreshToken: true,
+    // A client must always say where it wants the code sent, and the token request must repeat
+    // it (RFC 6749 4.1.3), even when it registered one redirect URI only.
+    allowOmittingSingleRegisteredRedirectUri: false,
     // oidc-provider signs with the first key of an algorithm that allows signing; the key set
     // puts the current key first and marks next and retired keys verify-only (key_ops). They
     // stay in the keystore so that tokens they signed, handed back to us (id_token_hint),
@@ -90,6 +96,6 @@ export function createProvider(deps: ProviderDeps): Provider {
   };
   const provider = new Provider(deps.issuer, configuration);
   provider.proxy = deps.config.trustProxy;
-  useHashedClientSecrets(provider);
+  useHashedClientSecrets(provider, deps.clientAuthThrottle);
   return provider;
 }

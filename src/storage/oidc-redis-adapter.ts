@@ -14,8 +14,10 @@ const LOOKUPS = ['uid', 'userCode'] as const;
  *   <prefix><Model>:uid:<uid>          → id, for Session.findByUid
  *   <prefix><Model>:userCode:<code>    → id, for DeviceCode.findByUserCode
  *   <prefix><Model>:grant:<grantId>    the set of entries of one grant, for revokeByGrantId
+ *   <prefix>Session:account:<accountId> the set of an account's sessions (account-access.ts)
  *
- * Ids, uids and user codes never contain ':', so these names cannot collide.
+ * Ids, uids, user codes and account ids never contain ':', so these names cannot collide. A
+ * session has no grant; the set it joins is its account's, by the same mechanism.
  */
 export function createRedisAdapter(redis: RedisHandle, model: string): Adapter {
   const { client } = redis;
@@ -44,7 +46,11 @@ export function createRedisAdapter(redis: RedisHandle, model: string): Adapter {
         const value = payload[field];
         return typeof value === 'string' && value ? [lookupKey(field, value)] : [];
       });
-      const grant = payload.grantId ? [grantKey(payload.grantId)] : [];
+      const grant = payload.grantId
+        ? [grantKey(payload.grantId)]
+        : model === 'Session' && typeof payload.accountId === 'string'
+          ? [accountSessionsKey(redis.prefix, payload.accountId)]
+          : [];
       const keys = [entryKey(id), ...lookups, ...grant];
       const args = [JSON.stringify(payload), ttl, grant.length ? '1' : '0', id];
       await guarded(client.oidcUpsert(keys.length, ...keys, ...args));
@@ -70,4 +76,9 @@ export function createRedisAdapter(redis: RedisHandle, model: string): Adapter {
       await guarded(client.oidcRevokeByGrant(grantKey(grantId)));
     },
   };
+}
+
+/** The set of one account's sessions in Redis. */
+export function accountSessionsKey(prefix: string, accountId: string): string {
+  return `${prefix}Session:account:${accountId}`;
 }

@@ -74,7 +74,15 @@ interface AuditEventsTable {
   created_at: CreatedAt;
 }
 
+interface AttemptCountersTable {
+  key: string;
+  points: number;
+  /** Epoch milliseconds; null for a counter that never expires (none are written so). */
+  expire: string | null;
+}
+
 export interface Database {
+  attempt_counters: AttemptCountersTable;
   accounts: AccountsTable;
   clients: ClientsTable;
   oidc_payloads: OidcPayloadsTable;

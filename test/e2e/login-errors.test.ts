@@ -141,4 +141,24 @@ describe.each(serverBackends)('login page errors on $name storage', (backend) =>
     expectFriendlyPage(result, 400);
     expect(result.body).toContain('Your sign-in session has expired');
   });
+
+  it('keeps the session cookie for the browser session only, unless asked to keep the person signed in', async () => {
+    const sessionCookie = (browser: Browser) =>
+      browser.setCookieLines.filter((line) => /^_session=[^;]+/.test(line)).at(-1) ?? '';
+
+    for (const remember of [false, true]) {
+      const { browser, page } = await openLoginPage();
+      expect(findForm(page.body, LOGIN_FORM)?.inputs).not.toHaveProperty('remember');
+      await browser.submit(page, LOGIN_FORM, {
+        email: user.email,
+        password: user.password,
+        ...(remember ? { remember: 'yes' } : {}),
+      });
+
+      const cookie = sessionCookie(browser);
+      expect(cookie).toMatch(/^_session=/);
+      if (remember) expect(cookie).toMatch(/;\s*expires=/i);
+      else expect(cookie).not.toMatch(/;\s*(expires|max-age)=/i);
+    }
+  });
 });

@@ -26,6 +26,7 @@ import { type ServerProcess, startServerProcess } from '../support/processes.ts'
 import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
 
 const POST_LOGOUT_REDIRECT_URI = 'http://localhost:8080/signed-out';
+const MAX_FAILURES = 4;
 const postgres = sqlBackends.find((backend) => backend.name === 'postgres');
 type Instance = 'A' | 'B';
 
@@ -54,6 +55,8 @@ describe.skipIf(!TEST_DATABASE_URL || !TEST_REDIS_URL || !postgres)(
         PORTCULLIS_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
         PORTCULLIS_COOKIE_SECRETS: randomBytes(32).toString('base64url'),
         PORTCULLIS_REFRESH_TOKEN_REUSE_GRACE_SECONDS: '0',
+        PORTCULLIS_LOGIN_MAX_FAILURES: String(MAX_FAILURES),
+        PORTCULLIS_CLIENT_AUTH_MAX_FAILURES: String(MAX_FAILURES),
       };
       for (const name of ['A', 'B'] as const) {
         const instance = await startServerProcess(dataDir.path, { env });
@@ -183,6 +186,43 @@ describe.skipIf(!TEST_DATABASE_URL || !TEST_REDIS_URL || !postgres)(
       expect(after.get('error')).toBe('login_required');
       expect(servedBy('POST', /^\/session\/end\/confirm$/).at(-1)).toBe('A');
       expect(servedBy('GET', /^\/auth$/).at(-1)).toBe('B');
+    });
+
+    it('locks an email out on A and B alike after failures split between them', async () => {
+      const email = `locked-${randomBytes(3).toString('hex')}@example.com`;
+      const password = 'correct horse battery staple';
+      await createAccountsService(database.handle.db).create({ email, password, name: 'Locked' });
+      const browser = new Browser([REDIRECT_URI]);
+      balancer.route('A');
+      let page = await browser.get((await authorizationRequest(config)).url.href);
+      const statuses: number[] = [];
+      const attempts = [...Array.from({ length: MAX_FAILURES }, () => 'wrong'), password, password];
+      for (const [index, attempt] of attempts.entries()) {
+        balancer.route(index % 2 ? 'B' : 'A');
+        page = await browser.submit(page, LOGIN_FORM, { email, password: attempt });
+        statuses.push(page.status);
+        if (page.status === 429) expect(Number(page.headers.get('retry-after'))).toBeGreaterThan(0);
+      }
+
+      expect(statuses).toEqual([...Array.from({ length: MAX_FAILURES }, () => 401), 429, 429]);
+      expect(servedBy('POST', /\/login$/).slice(-2)).toEqual(['A', 'B']);
+    });
+
+    it('answers 429 on A and B once wrong client secrets sent to both reach the limit', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < MAX_FAILURES + 2; i += 1) {
+        const port = new URL(String(instances.get(i % 2 ? 'B' : 'A')?.url)).port;
+        const response = await fetch(`http://127.0.0.1:${port}/token`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            authorization: `Basic ${Buffer.from(`${client.id}:wrong-${i}`).toString('base64')}`,
+          },
+          body: 'grant_type=client_credentials',
+        });
+        statuses.push(response.status);
+      }
+      expect(statuses).toEqual([...Array.from({ length: MAX_FAILURES }, () => 401), 429, 429]);
     });
   },
 );

@@ -131,20 +131,46 @@ describe.each(sqlBackends)('behind a TLS-terminating proxy on $name storage', (b
     }
   });
 
-  it('sets HSTS on JWKS and discovery forwarded as https, also when answered from memory', async () => {
+  it('sets HSTS on JWKS and discovery of an https issuer, also when answered from memory', async () => {
     const https = { host: 'login.example.test', 'x-forwarded-proto': 'HTTPS' };
     for (const path of ['/jwks', '/.well-known/openid-configuration']) {
+      // The issuer's scheme decides, not X-Forwarded-Proto: HSTS on every answer, with or without.
       for (const headers of [https, https, {}]) {
         const response = await getThroughProxy(proxied, path, headers);
         expect(response.status).toBe(200);
-        if (headers === https) {
-          expect(response.headers['strict-transport-security']).toMatch(/max-age=\d+/);
-        } else {
-          expect(response.headers['strict-transport-security']).toBeUndefined();
-        }
+        expect(response.headers['strict-transport-security']).toMatch(/max-age=\d+/);
       }
-      const untrusted = await getThroughProxy(direct, path, https);
-      expect(untrusted.headers['strict-transport-security']).toBeUndefined();
+      const httpIssuer = await getThroughProxy(direct, path, https);
+      expect(httpIssuer.headers['strict-transport-security']).toBeUndefined();
+    }
+  });
+
+  it('takes https from an https issuer without a trusted proxy: endpoints, Secure cookies, HSTS', async () => {
+    const untrusting = await startTestServer(backend, { issuer: PUBLIC_ISSUER, trustProxy: false });
+    try {
+      const plain = { host: 'login.example.test' };
+      for (let i = 0; i < 2; i += 1) {
+        const discovery = await getThroughProxy(
+          untrusting,
+          '/.well-known/openid-configuration',
+          plain,
+        );
+        const metadata = JSON.parse(discovery.body) as Record<string, unknown>;
+        const endpoints = Object.entries(metadata).filter(
+          ([key]) => key.endsWith('_endpoint') || key === 'jwks_uri',
+        );
+        expect(endpoints.length).toBeGreaterThanOrEqual(6);
+        for (const [key, value] of endpoints) expect(String(value), key).toMatch(/^https:\/\//);
+        expect(discovery.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+      }
+
+      const authorize = await getThroughProxy(untrusting, await authorizePath(untrusting), plain);
+      expect(authorize.status).toBe(303);
+      expect(authorize.headers.location).not.toMatch(/^http:/);
+      for (const cookie of cookiesOf(authorize)) expect(cookie).toMatch(/;\s*secure(;|$)/i);
+      expect(authorize.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+    } finally {
+      await untrusting.close();
     }
   });
 

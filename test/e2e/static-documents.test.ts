@@ -167,7 +167,6 @@ async function serveBehindDocuments(provider: () => object, handler: Koa.Middlew
     provider,
     jwks: () => [],
     jwksMaxAgeSeconds: 60,
-    trustProxy: false,
     logger: createLogger('silent'),
   });
   const url = `${origin}/.well-known/openid-configuration`;

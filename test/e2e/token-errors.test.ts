@@ -135,4 +135,26 @@ describe.each(serverBackends)('token endpoint errors on $name storage', (backend
     expect(result.status).toBe(400);
     expect(JSON.parse(result.text)).toMatchObject({ error: 'invalid_grant' });
   });
+
+  it('refuses a code redeemed without the redirect_uri its authorization request had', async () => {
+    const signedIn = await signIn(config, user);
+    const code = String(signedIn.callbackUrl.searchParams.get('code'));
+    const form = { grant_type: 'authorization_code', code, code_verifier: signedIn.codeVerifier };
+    const headers = {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: basicAuth(),
+    };
+
+    const omitted = await postToToken(new URLSearchParams(form).toString(), headers);
+
+    expect(omitted.status).toBe(400);
+    expect(JSON.parse(omitted.text)).toMatchObject({ error: 'invalid_request' });
+    expect(JSON.parse(omitted.text).error_description).toMatch(/redirect_uri/);
+    // The code was not spent: with its redirect_uri it still works.
+    const redeemed = await postToToken(
+      new URLSearchParams({ ...form, redirect_uri: REDIRECT_URI }).toString(),
+      headers,
+    );
+    expect(redeemed.status).toBe(200);
+  });
 });

@@ -103,6 +103,19 @@ describe.each(sqlBackends)('accounts on $name storage', (backend) => {
     expect(accounts.claimsOf(account).sub).toBe(account.id);
   });
 
+  it('refuses a password shorter than 12 characters or among the common ones', async () => {
+    const refused = async (candidate: string) =>
+      accounts.create({ email: nextEmail(), password: candidate }).then(
+        () => 'accepted',
+        (error: Error) => error.message,
+      );
+
+    expect(await refused('eleven char')).toMatch(/password: must be at least 12 characters/);
+    expect(await refused('1q2w3e4r5t6y')).toMatch(/password: .*most common passwords/);
+    expect(await refused('QWERTY123456')).toMatch(/most common passwords/);
+    expect(await refused('twelve chars')).toBe('accepted');
+  });
+
   it('returns the standard claims of an account', async () => {
     const email = nextEmail();
     const account = await accounts.create({ email, name: 'Grace Hopper', emailVerified: true });

@@ -18,6 +18,8 @@ interface StoredCookie {
 
 export class Browser {
   readonly cookies = new Map<string, StoredCookie>();
+  /** Every Set-Cookie line received, attributes included, in order. */
+  readonly setCookieLines: string[] = [];
 
   private readonly stopAt: string[];
 
@@ -83,6 +85,7 @@ export class Browser {
 
   private store(headers: Headers): void {
     for (const line of headers.getSetCookie()) {
+      this.setCookieLines.push(line);
       const [pair = '', ...attributes] = line.split(';');
       const index = pair.indexOf('=');
       const name = pair.slice(0, index).trim();

@@ -55,7 +55,7 @@ export async function startTestServer(
     ...options,
     inMemory: backend.name === 'embedded',
   });
-  const accounts = createAccountsService(portcullis.database.db);
+  const accounts = createAccountsService(portcullis.database.db, portcullis.redis);
   const clients = createClientsService(portcullis.database.db);
   let users = 0;
   return {

@@ -32,6 +32,7 @@ vi.mock('argon2', () => ({
 }));
 
 const { hashPassword, verifyPassword } = await import('../../src/domain/password.ts');
+const { DependencyUnavailableError } = await import('../../src/shared/errors.ts');
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -84,5 +85,25 @@ describe('password hashing under a burst of logins', () => {
     expect(await Promise.all([...first.slice(1), waiting])).toEqual(
       Array.from({ length: cores }, () => true),
     );
+  });
+
+  it('refuses a hash at once (503) when 8 per core are already waiting, and takes them again after', async () => {
+    const admitted = Array.from({ length: cores * 9 }, (_, index) => hashPassword(`p${index}`));
+    await settle();
+
+    await expect(verifyPassword('stored', 'one too many')).rejects.toBeInstanceOf(
+      DependencyUnavailableError,
+    );
+    expect(fake.state.started).not.toContain('one too many');
+
+    for (let done = 0; done < admitted.length; done += 1) {
+      fake.state.finish[done]?.('ok');
+      await settle();
+    }
+    await Promise.all(admitted);
+    const later = verifyPassword('stored', 'later');
+    await settle();
+    fake.state.finish.at(-1)?.('ok');
+    expect(await later).toBe(true);
   });
 });

@@ -1,0 +1,68 @@
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createAttemptThrottle } from '../../src/domain/attempt-throttle.ts';
+import { DependencyUnavailableError } from '../../src/shared/errors.ts';
+import type { CounterFactory } from '../../src/storage/attempt-counters.ts';
+
+const memoryCounters: CounterFactory = ({ name, points, durationSeconds }) =>
+  new RateLimiterMemory({ keyPrefix: name, points, duration: durationSeconds });
+
+const policy = { subjectFailures: 6, ipFailures: 50, windowSeconds: 600, lockoutSeconds: 300 };
+const attempt = { subject: 'someone@example.com', ip: '192.0.2.7' };
+
+describe('the attempt throttle', () => {
+  beforeEach(() => vi.useFakeTimers({ now: new Date('2026-12-02T12:00:00Z') }));
+  afterEach(() => vi.useRealTimers());
+
+  it('makes each failure past the free ones wait twice as long, then locks out', async () => {
+    const throttle = createAttemptThrottle(memoryCounters, 'login', { ...policy, freeFailures: 2 });
+    const waits: number[] = [];
+    for (let failure = 1; failure <= 6; failure += 1) {
+      await throttle.failed(attempt);
+      waits.push(await throttle.retryAfter(attempt));
+      vi.advanceTimersByTime(
+        waits.at(-1) === policy.lockoutSeconds ? 0 : (waits.at(-1) ?? 0) * 1000,
+      );
+    }
+    expect(waits).toEqual([0, 0, 1, 2, 4, 300]);
+  });
+
+  it('lifts a lockout after lockoutSeconds, and counts afresh', async () => {
+    const throttle = createAttemptThrottle(memoryCounters, 'login', policy);
+    for (let i = 0; i < policy.subjectFailures; i += 1) await throttle.failed(attempt);
+    expect(await throttle.retryAfter(attempt)).toBe(policy.lockoutSeconds);
+
+    vi.advanceTimersByTime(policy.lockoutSeconds * 1000 + 1);
+    expect(await throttle.retryAfter(attempt)).toBe(0);
+    await throttle.failed(attempt);
+    expect(await throttle.retryAfter(attempt)).toBe(0);
+  });
+
+  it('counts failures per IP across subjects', async () => {
+    const throttle = createAttemptThrottle(memoryCounters, 'login', { ...policy, ipFailures: 3 });
+    for (const n of [1, 2, 3]) await throttle.failed({ subject: `user${n}`, ip: attempt.ip });
+    expect(await throttle.retryAfter({ subject: 'user4', ip: attempt.ip })).toBe(
+      policy.lockoutSeconds,
+    );
+    expect(await throttle.retryAfter({ subject: 'user4', ip: '198.51.100.1' })).toBe(0);
+  });
+
+  it('forgets a subject’s failures after a success, but not the IP’s', async () => {
+    const throttle = createAttemptThrottle(memoryCounters, 'login', { ...policy, ipFailures: 6 });
+    for (let i = 0; i < 5; i += 1) await throttle.failed(attempt);
+    await throttle.succeeded(attempt);
+    await throttle.failed(attempt);
+    expect(await throttle.retryAfter(attempt)).toBe(policy.lockoutSeconds);
+    expect(await throttle.retryAfter({ ...attempt, ip: '198.51.100.1' })).toBe(0);
+  });
+
+  it('fails closed with a 503 when the counters cannot be read', async () => {
+    const broken: CounterFactory = (options) => {
+      const limiter = memoryCounters(options);
+      limiter.get = () => Promise.reject(new Error('store down'));
+      return limiter;
+    };
+    const throttle = createAttemptThrottle(broken, 'login', policy);
+    await expect(throttle.retryAfter(attempt)).rejects.toBeInstanceOf(DependencyUnavailableError);
+  });
+});
