@@ -2,9 +2,12 @@ import type { Context, Middleware } from 'koa';
 import { errors } from 'oidc-provider';
 import { DependencyUnavailableError, PortcullisError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
-import { type Problem, renderErrorPage } from './error-page.ts';
+import { type Problem, respondWithProblem } from './error-page.ts';
 import type { RenderPage } from './render.ts';
 import { setSecurityHeaders } from './security-headers.ts';
+
+/** Every method some address of this server answers. */
+const SERVED_METHODS = 'GET, HEAD, POST, OPTIONS';
 
 /**
  * The one place where errors thrown by our routes become responses: OAuth error JSON for
@@ -15,12 +18,7 @@ export function errorHandler(render: RenderPage, logger: Logger): Middleware {
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.body === undefined && ctx.status === 404) {
-        respond(ctx, render, { status: 404, error: 'not_found', description: 'No such page.' });
-      } else if (ctx.body === undefined && ctx.status === 405) {
-        const description = `This address accepts ${ctx.response.get('Allow') || 'other methods'} only.`;
-        respond(ctx, render, { status: 405, error: 'invalid_request', description });
-      }
+      if (ctx.body === undefined) answerUnanswered(ctx, render);
     } catch (error) {
       const problem = problemOf(error);
       // Whatever the failed handling had set (a redirect's Location, a token response's headers)
@@ -34,9 +32,27 @@ export function errorHandler(render: RenderPage, logger: Logger): Middleware {
       if (problem.status === 503) logger.warn({ path: ctx.path }, 'request refused: unavailable');
       else if (problem.status >= 500)
         logger.error({ err: error, path: ctx.path }, 'request failed');
-      respond(ctx, render, problem);
+      respondWithProblem(ctx, render, problem);
     }
   };
+}
+
+/** A 404, 405 or 501 that nothing gave a body: said in the words of every other error. */
+function answerUnanswered(ctx: Context, render: RenderPage): void {
+  if (ctx.status === 404) {
+    respondWithProblem(ctx, render, {
+      status: 404,
+      error: 'not_found',
+      description: 'No such page.',
+    });
+  } else if (ctx.status === 405 || ctx.status === 501) {
+    // @koa/router says 501 to a method none of its routes knows (TRACE, PROPFIND...), with no
+    // Allow when the path is not one of its own. Such a method is no failure of ours but one this
+    // address does not take: 405, naming the methods it takes, or else those the server takes.
+    if (!ctx.response.get('Allow')) ctx.set('Allow', SERVED_METHODS);
+    const description = `This address accepts ${ctx.response.get('Allow')} only.`;
+    respondWithProblem(ctx, render, { status: 405, error: 'invalid_request', description });
+  }
 }
 
 /**
@@ -63,14 +79,4 @@ export function problemOf(error: unknown): Problem {
     return { status, error: 'invalid_request', description: 'The request could not be read.' };
   }
   return { status: 500, error: 'server_error', description: 'An unexpected error occurred.' };
-}
-
-function respond(ctx: Context, render: RenderPage, problem: Problem): void {
-  ctx.status = problem.status;
-  if (ctx.accepts('json', 'html') === 'html') {
-    ctx.type = 'html';
-    ctx.body = renderErrorPage(render, problem);
-  } else {
-    ctx.body = { error: problem.error, error_description: problem.description };
-  }
 }

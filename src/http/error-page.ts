@@ -1,3 +1,4 @@
+import type { Context } from 'koa';
 import type { RenderPage } from './render.ts';
 
 /** An error as a response states it: OAuth error code, its description, and the HTTP status. */
@@ -25,7 +26,7 @@ const FRIENDLY: Record<string, string> = {
  * The error page people see, from our routes and from oidc-provider alike: a sentence in their
  * words for the error code, and the description as detail except where it is ours to keep (5xx).
  */
-export function renderErrorPage(render: RenderPage, problem: Problem): string {
+function renderErrorPage(render: RenderPage, problem: Problem): string {
   const notFound = problem.error === 'not_found';
   return render('error', {
     title: problem.status === 404 ? 'Page not found' : 'Something went wrong',
@@ -36,4 +37,18 @@ export function renderErrorPage(render: RenderPage, problem: Problem): string {
     code: problem.error,
     status: problem.status,
   });
+}
+
+/**
+ * Answers with a problem: the error page for a client that prefers HTML (a browser), OAuth error
+ * JSON for any other (a program, whatever Accept it sends or leaves out).
+ */
+export function respondWithProblem(ctx: Context, render: RenderPage, problem: Problem): void {
+  ctx.status = problem.status;
+  if (ctx.accepts('json', 'html') === 'html') {
+    ctx.type = 'html';
+    ctx.body = renderErrorPage(render, problem);
+  } else {
+    ctx.body = { error: problem.error, error_description: problem.description };
+  }
 }

@@ -27,7 +27,15 @@ type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
  */
 export function interactionRoutes(deps: InteractionDeps): Router {
   const router = new Router({ prefix: '/interaction/:uid' });
-  const body = koaBody({ json: false, text: false, multipart: false, formLimit: '16kb' });
+  const body = koaBody({
+    json: false,
+    text: false,
+    multipart: false,
+    formLimit: '16kb',
+    onError: (error) => {
+      throw unreadableForm(error);
+    },
+  });
 
   router.use(async (ctx, next) => {
     ctx.set('Cache-Control', 'no-store');
@@ -85,6 +93,17 @@ export function interactionRoutes(deps: InteractionDeps): Router {
 function tooManyAttempts(seconds: number): string {
   const wait = seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
   return `Too many failed sign-ins. Try again in ${wait}.`;
+}
+
+/**
+ * A form that cannot be read (too long, a charset or Content-Encoding we do not take, bytes that
+ * do not inflate) is the sender's doing: a 4xx, even where the parser's error has no status (a
+ * zlib error from a body that says gzip and is not).
+ */
+function unreadableForm(error: unknown): DomainError {
+  const status = (error as { status?: unknown }).status;
+  const clientStatus = typeof status === 'number' && status >= 400 && status < 500 ? status : 400;
+  return new DomainError('invalid_request', 'The form could not be read.', clientStatus);
 }
 
 async function load(ctx: Context, deps: InteractionDeps): Promise<Details> {

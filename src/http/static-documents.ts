@@ -6,7 +6,7 @@ import { logRequest } from './request-log.ts';
 import { SECURITY_HEADERS, STRICT_TRANSPORT_SECURITY } from './security-headers.ts';
 
 /** The discovery documents oidc-provider answers identically to every request. */
-const DISCOVERY_PATHS = [
+export const DISCOVERY_PATHS = [
   '/.well-known/openid-configuration',
   '/.well-known/oauth-authorization-server',
 ] as const;
