@@ -4,13 +4,17 @@ import { createAccountsService } from '../domain/accounts.service.ts';
 import { createClientsService } from '../domain/clients.service.ts';
 import { createKeyRevocationService } from '../domain/key-revocation.service.ts';
 import { createKeyRotationService } from '../domain/key-rotation.service.ts';
+import { createLogger } from '../shared/logger.ts';
 import { type DatabaseHandle, openDatabase } from '../storage/database.ts';
 import { migrateToLatest } from '../storage/migrate.ts';
+import { openRedis, type RedisHandle } from '../storage/redis.ts';
 
 /** What a command works with: the same configuration, storage and services as the server. */
 export interface CliContext {
   config: Config;
   database: DatabaseHandle;
+  /** Closes what the command opened: the database and, when configured, Redis. */
+  close(): Promise<void>;
   accounts: ReturnType<typeof createAccountsService>;
   clients: ReturnType<typeof createClientsService>;
   /** Key services; they need the key-encryption key, which is only resolved when asked for. */
@@ -42,8 +46,14 @@ export async function openCliContext(config: Config, io: IO, json: boolean): Pro
     poolSize: 2,
     preparedStatements: config.preparedStatements,
   });
+  let redis: RedisHandle | undefined;
   try {
     if (config.migrateOnStart) await migrateToLatest(database.db);
+    // Sessions live in Redis when it is configured: disabling an account must end them there.
+    if (config.redisUrl) {
+      const logger = createLogger('warn', process.stderr);
+      redis = await openRedis({ url: config.redisUrl, prefix: config.redisKeyPrefix, logger });
+    }
   } catch (error) {
     await database.close();
     throw error;
@@ -52,7 +62,11 @@ export async function openCliContext(config: Config, io: IO, json: boolean): Pro
   return {
     config,
     database,
-    accounts: createAccountsService(database.db),
+    close: async () => {
+      await redis?.close();
+      await database.close();
+    },
+    accounts: createAccountsService(database.db, redis),
     clients: createClientsService(database.db),
     keys: () => {
       const kek = resolveSecrets(config, (file) =>

@@ -1,19 +1,17 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverBackends } from '../support/backends.ts';
-import { discover, signIn } from '../support/flow.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { signIn } from '../support/flow.ts';
+import { startFlowFixture } from '../support/flow-fixture.ts';
+import type { TestServer, TestUser } from '../support/server.ts';
 
 describe.each(serverBackends)('authorization code + PKCE on $name storage', (backend) => {
   let server: TestServer;
   let config: oidc.Configuration;
-  let user: { id: string; email: string; password: string };
+  let user: TestUser;
 
   beforeAll(async () => {
-    server = await startTestServer(backend);
-    user = await server.createUser({ name: 'Alice' });
-    const { clientId, clientSecret } = await server.createClient();
-    config = await discover(server, clientId, clientSecret);
+    ({ server, user, config } = await startFlowFixture(backend, { user: { name: 'Alice' } }));
   });
   afterAll(() => server?.close());
 

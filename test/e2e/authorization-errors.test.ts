@@ -2,9 +2,10 @@ import type * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverBackends } from '../support/backends.ts';
 import { Browser, type Page } from '../support/browser.ts';
-import { authorizationRequest, discover, REDIRECT_URI } from '../support/flow.ts';
+import { authorizationRequest, REDIRECT_URI } from '../support/flow.ts';
+import { startFlowFixture } from '../support/flow-fixture.ts';
 import { expectFriendlyPage } from '../support/pages.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import type { TestServer } from '../support/server.ts';
 
 const UNREGISTERED_URI = 'https://attacker.example/cb';
 
@@ -13,9 +14,7 @@ describe.each(serverBackends)('authorization request errors on $name storage', (
   let config: oidc.Configuration;
 
   beforeAll(async () => {
-    server = await startTestServer(backend);
-    const { clientId, clientSecret } = await server.createClient();
-    config = await discover(server, clientId, clientSecret);
+    ({ server, config } = await startFlowFixture(backend));
   });
   afterAll(() => server?.close());
 

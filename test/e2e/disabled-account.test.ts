@@ -5,22 +5,20 @@ import { Browser, findForm } from '../support/browser.ts';
 import {
   authorizationRequest,
   CONSENT_FORM,
-  discover,
   LOGIN_FORM,
   REDIRECT_URI,
   redeem,
   signInForTokens,
 } from '../support/flow.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { startFlowFixture } from '../support/flow-fixture.ts';
+import type { TestServer } from '../support/server.ts';
 
 describe.each(serverBackends)('disabled accounts on $name storage', (backend) => {
   let server: TestServer;
   let config: oidc.Configuration;
 
   beforeAll(async () => {
-    server = await startTestServer(backend);
-    const { clientId, clientSecret } = await server.createClient();
-    config = await discover(server, clientId, clientSecret);
+    ({ server, config } = await startFlowFixture(backend));
   });
   afterAll(() => server?.close());
 

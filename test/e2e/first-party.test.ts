@@ -9,19 +9,21 @@ import {
   REDIRECT_URI,
   redeem,
 } from '../support/flow.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { startFlowFixture } from '../support/flow-fixture.ts';
+import type { TestServer, TestUser } from '../support/server.ts';
 
 describe.each(serverBackends)('first-party clients on $name storage', (backend) => {
   let server: TestServer;
   let firstParty: oidc.Configuration;
   let thirdParty: oidc.Configuration;
-  let user: { id: string; email: string; password: string };
+  let user: TestUser;
 
   beforeAll(async () => {
-    server = await startTestServer(backend);
-    user = await server.createUser();
-    const own = await server.createClient({ name: 'Our Own App', firstParty: true });
-    firstParty = await discover(server, own.clientId, own.clientSecret);
+    ({
+      server,
+      user,
+      config: firstParty,
+    } = await startFlowFixture(backend, { client: { name: 'Our Own App', firstParty: true } }));
     const other = await server.createClient({ name: 'Someone Else' });
     thirdParty = await discover(server, other.clientId, other.clientSecret);
   });

@@ -1,8 +1,9 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverBackends } from '../support/backends.ts';
-import { authorizationRequest, discover, redeem, signInForTokens } from '../support/flow.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { authorizationRequest, redeem, signInForTokens } from '../support/flow.ts';
+import { startFlowFixture } from '../support/flow-fixture.ts';
+import type { TestServer, TestUser } from '../support/server.ts';
 
 const withRedis = serverBackends.find((backend) => backend.redisUrl !== undefined);
 
@@ -11,13 +12,12 @@ describe.skipIf(!withRedis)(
   () => {
     let server: TestServer;
     let config: oidc.Configuration;
-    let user: { email: string; password: string };
+    let user: TestUser;
 
     beforeAll(async () => {
-      server = await startTestServer(withRedis as (typeof serverBackends)[number]);
-      user = await server.createUser();
-      const { clientId, clientSecret } = await server.createClient();
-      config = await discover(server, clientId, clientSecret);
+      ({ server, user, config } = await startFlowFixture(
+        withRedis as (typeof serverBackends)[number],
+      ));
     });
     afterAll(() => server?.close());
 

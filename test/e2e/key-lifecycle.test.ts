@@ -3,25 +3,29 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyRevocationService } from '../../src/domain/key-revocation.service.ts';
 import { sqlBackends } from '../support/backends.ts';
-import { discover, signIn } from '../support/flow.ts';
+import { signIn } from '../support/flow.ts';
+import { startFlowFixture } from '../support/flow-fixture.ts';
 import { API, ON_REQUEST_KEYS, sleep, testResourceServers } from '../support/rotation.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import type { TestServer, TestUser } from '../support/server.ts';
 
 describe.each(sqlBackends)('signing key lifecycle on $name storage', (backend) => {
   let server: TestServer;
   let client: oidc.Configuration;
-  let user: { id: string; email: string; password: string };
+  let user: TestUser;
 
   beforeAll(async () => {
-    server = await startTestServer(backend, ON_REQUEST_KEYS, {
-      resourceServers: testResourceServers,
-    });
-    user = await server.createUser();
-    const created = await server.createClient({
-      grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
-      postLogoutRedirectUris: ['http://localhost:8080/bye'],
-    });
-    client = await discover(server, created.clientId, created.clientSecret);
+    ({
+      server,
+      user,
+      config: client,
+    } = await startFlowFixture(backend, {
+      overrides: ON_REQUEST_KEYS,
+      start: { resourceServers: testResourceServers },
+      client: {
+        grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
+        postLogoutRedirectUris: ['http://localhost:8080/bye'],
+      },
+    }));
   });
   afterAll(() => server?.close());
 

@@ -2,10 +2,11 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverBackends } from '../support/backends.ts';
 import { Browser } from '../support/browser.ts';
-import { discover, REDIRECT_URI, signIn } from '../support/flow.ts';
+import { REDIRECT_URI, signIn } from '../support/flow.ts';
+import { startFlowFixture } from '../support/flow-fixture.ts';
 import { maxAgeOf, strictResourceServer } from '../support/resource-server.ts';
 import { API, COMPRESSED_KEYS, sleep, testResourceServers } from '../support/rotation.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import type { TestServer, TestUser } from '../support/server.ts';
 
 interface Verified {
   alg: string;
@@ -16,18 +17,19 @@ describe.each(serverBackends)('zero-downtime key rotation on $name storage', (ba
   let server: TestServer;
   let client: oidc.Configuration;
   let clientId: string;
-  let user: { id: string; email: string; password: string };
+  let user: TestUser;
 
   beforeAll(async () => {
-    server = await startTestServer(backend, COMPRESSED_KEYS, {
-      resourceServers: testResourceServers,
-    });
-    user = await server.createUser();
-    const created = await server.createClient({
-      grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
-    });
-    clientId = created.clientId;
-    client = await discover(server, created.clientId, created.clientSecret);
+    ({
+      server,
+      user,
+      config: client,
+      client: { clientId },
+    } = await startFlowFixture(backend, {
+      overrides: COMPRESSED_KEYS,
+      start: { resourceServers: testResourceServers },
+      client: { grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'] },
+    }));
   });
   afterAll(() => server?.close());
 

@@ -2,20 +2,18 @@ import type * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverBackends } from '../support/backends.ts';
 import { Browser, findForm, type Page } from '../support/browser.ts';
-import { authorizationRequest, discover, LOGIN_FORM, REDIRECT_URI } from '../support/flow.ts';
+import { authorizationRequest, LOGIN_FORM, REDIRECT_URI } from '../support/flow.ts';
+import { startFlowFixture } from '../support/flow-fixture.ts';
 import { expectFriendlyPage, expectNoInternals } from '../support/pages.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import type { TestServer, TestUser } from '../support/server.ts';
 
 describe.each(serverBackends)('login page errors on $name storage', (backend) => {
   let server: TestServer;
   let config: oidc.Configuration;
-  let user: { id: string; email: string; password: string };
+  let user: TestUser;
 
   beforeAll(async () => {
-    server = await startTestServer(backend);
-    user = await server.createUser();
-    const { clientId, clientSecret } = await server.createClient();
-    config = await discover(server, clientId, clientSecret);
+    ({ server, user, config } = await startFlowFixture(backend));
   });
   afterAll(() => server?.close());
 

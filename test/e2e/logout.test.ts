@@ -2,9 +2,10 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverBackends } from '../support/backends.ts';
 import { Browser } from '../support/browser.ts';
-import { authorizationRequest, discover, REDIRECT_URI, signInForTokens } from '../support/flow.ts';
+import { authorizationRequest, REDIRECT_URI, signInForTokens } from '../support/flow.ts';
+import { startFlowFixture } from '../support/flow-fixture.ts';
 import { expectFriendlyPage } from '../support/pages.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import type { TestServer, TestUser } from '../support/server.ts';
 
 const POST_LOGOUT_REDIRECT_URI = 'http://localhost:8080/signed-out';
 const END_SESSION_CONFIRM = /\/session\/end\/confirm$/;
@@ -12,16 +13,12 @@ const END_SESSION_CONFIRM = /\/session\/end\/confirm$/;
 describe.each(serverBackends)('RP-initiated logout on $name storage', (backend) => {
   let server: TestServer;
   let config: oidc.Configuration;
-  let user: { id: string; email: string; password: string };
+  let user: TestUser;
 
   beforeAll(async () => {
-    server = await startTestServer(backend);
-    user = await server.createUser();
-    const { clientId, clientSecret } = await server.createClient({
-      name: 'Logout Test App',
-      postLogoutRedirectUris: [POST_LOGOUT_REDIRECT_URI],
-    });
-    config = await discover(server, clientId, clientSecret);
+    ({ server, user, config } = await startFlowFixture(backend, {
+      client: { name: 'Logout Test App', postLogoutRedirectUris: [POST_LOGOUT_REDIRECT_URI] },
+    }));
   });
   afterAll(() => server?.close());
 

@@ -11,8 +11,9 @@ import {
   signIn,
   signInForTokens,
 } from '../support/flow.ts';
+import { startFlowFixture } from '../support/flow-fixture.ts';
 import { createRedisServer, HAS_REDIS_SERVER, type RedisServer } from '../support/redis-server.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import type { TestServer, TestUser } from '../support/server.ts';
 
 const [embedded] = sqlBackends;
 
@@ -36,17 +37,14 @@ describe.skipIf(!HAS_REDIS_SERVER || !embedded)(
     let server: TestServer;
     let config: oidc.Configuration;
     let service: oidc.Configuration;
-    let user: { email: string; password: string };
+    let user: TestUser;
 
     beforeAll(async () => {
       redis = await createRedisServer();
       await redis.start();
-      server = await startTestServer(embedded as (typeof sqlBackends)[number], {
-        redisUrl: redis.url,
-      });
-      user = await server.createUser();
-      const app = await server.createClient();
-      config = await discover(server, app.clientId, app.clientSecret);
+      ({ server, user, config } = await startFlowFixture(embedded as (typeof sqlBackends)[number], {
+        overrides: { redisUrl: redis.url },
+      }));
       const backend = await server.createClient({ grantTypes: ['client_credentials'] });
       service = await discover(server, backend.clientId, backend.clientSecret);
     });

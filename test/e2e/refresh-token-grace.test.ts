@@ -2,14 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverBackends } from '../support/backends.ts';
-import { discover, signIn } from '../support/flow.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { signIn } from '../support/flow.ts';
+import { startFlowFixture } from '../support/flow-fixture.ts';
+import type { TestServer } from '../support/server.ts';
 
 async function startWithGrace(backend: (typeof serverBackends)[number], seconds: number) {
-  const server = await startTestServer(backend, { refreshTokenReuseGraceSeconds: seconds });
-  const user = await server.createUser();
-  const { clientId, clientSecret } = await server.createClient();
-  const config = await discover(server, clientId, clientSecret);
+  const { server, user, config } = await startFlowFixture(backend, {
+    overrides: { refreshTokenReuseGraceSeconds: seconds },
+  });
   const tokens = async () => {
     const { callbackUrl, codeVerifier, state } = await signIn(config, user);
     return oidc.authorizationCodeGrant(config, callbackUrl, {

@@ -2,20 +2,22 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverBackends } from '../support/backends.ts';
 import { discover, signInForTokens } from '../support/flow.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { startFlowFixture } from '../support/flow-fixture.ts';
+import type { TestServer, TestUser } from '../support/server.ts';
 
 describe.each(serverBackends)('token revocation and introspection on $name storage', (backend) => {
   let server: TestServer;
   let config: oidc.Configuration;
   let clientId: string;
-  let user: { id: string; email: string; password: string };
+  let user: TestUser;
 
   beforeAll(async () => {
-    server = await startTestServer(backend);
-    user = await server.createUser();
-    const client = await server.createClient();
-    clientId = client.clientId;
-    config = await discover(server, client.clientId, client.clientSecret);
+    ({
+      server,
+      user,
+      config,
+      client: { clientId },
+    } = await startFlowFixture(backend));
   });
   afterAll(() => server?.close());
 

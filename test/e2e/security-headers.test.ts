@@ -3,8 +3,9 @@ import type * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlBackends } from '../support/backends.ts';
 import { Browser, type Page } from '../support/browser.ts';
-import { authorizationRequest, discover, LOGIN_FORM, REDIRECT_URI } from '../support/flow.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { authorizationRequest, LOGIN_FORM, REDIRECT_URI } from '../support/flow.ts';
+import { startFlowFixture } from '../support/flow-fixture.ts';
+import type { TestServer, TestUser } from '../support/server.ts';
 
 /** The directives of a Content-Security-Policy header, by name. */
 function directives(page: Page): Map<string, string[]> {
@@ -21,13 +22,10 @@ function directives(page: Page): Map<string, string[]> {
 describe.each(sqlBackends)('security headers on $name storage', (backend) => {
   let server: TestServer;
   let config: oidc.Configuration;
-  let user: { id: string; email: string; password: string };
+  let user: TestUser;
 
   beforeAll(async () => {
-    server = await startTestServer(backend);
-    user = await server.createUser();
-    const { clientId, clientSecret } = await server.createClient();
-    config = await discover(server, clientId, clientSecret);
+    ({ server, user, config } = await startFlowFixture(backend));
   });
   afterAll(() => server?.close());
 

@@ -2,20 +2,18 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverBackends } from '../support/backends.ts';
 import { discover, REDIRECT_URI, redeem, signIn } from '../support/flow.ts';
+import { startFlowFixture } from '../support/flow-fixture.ts';
 import { expectNoInternals } from '../support/pages.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import type { TestClient, TestServer, TestUser } from '../support/server.ts';
 
 describe.each(serverBackends)('token endpoint errors on $name storage', (backend) => {
   let server: TestServer;
   let config: oidc.Configuration;
-  let client: { clientId: string; clientSecret?: string };
-  let user: { id: string; email: string; password: string };
+  let client: TestClient;
+  let user: TestUser;
 
   beforeAll(async () => {
-    server = await startTestServer(backend);
-    user = await server.createUser();
-    client = await server.createClient();
-    config = await discover(server, client.clientId, client.clientSecret);
+    ({ server, user, client, config } = await startFlowFixture(backend));
   });
   afterAll(() => server?.close());
 

@@ -1,8 +1,6 @@
 import argon2 from 'argon2';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type AccountsService, createAccountsService } from '../../src/domain/accounts.service.ts';
-import * as password from '../../src/domain/password.ts';
-import { DomainError } from '../../src/shared/errors.ts';
+import type { AccountsService } from '../../src/domain/accounts.service.ts';
 import { sqlBackends, type TestDatabase } from '../support/backends.ts';
 
 // Spying on an ES module's named export needs the module replaced by one that wraps it; the real
@@ -11,6 +9,13 @@ vi.mock(import('../../src/domain/password.ts'), async (importOriginal) => {
   const actual = await importOriginal();
   return { ...actual, verifyPassword: vi.fn(actual.verifyPassword) };
 });
+// Files of this project share their worker's modules (isolate: false), so an earlier file may have
+// loaded the accounts service with the real password module: load it afresh, after the mock, with
+// the modules whose identity the tests rely on (the wrapped function, the error class).
+vi.resetModules();
+const password = await import('../../src/domain/password.ts');
+const { createAccountsService } = await import('../../src/domain/accounts.service.ts');
+const { DomainError } = await import('../../src/shared/errors.ts');
 
 const PASSWORD = 'correct horse battery staple';
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCliInProcess } from '../support/cli.ts';
 import { runCli, type ServerProcess, startServerProcess } from '../support/processes.ts';
 import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
 
@@ -14,15 +15,18 @@ interface ListedKey {
 
 describe('portcullis keys on embedded storage', () => {
   let dir: TempDir;
-  const cli = (args: string[], env: Record<string, string> = {}) =>
-    runCli(args, { dataDir: dir.path, env });
-  const list = async () => {
-    const run = await cli(['keys', 'list', '--json']);
+  type Cli = (args: string[], env?: Record<string, string>) => ReturnType<typeof runCli>;
+  /** In process: most cases test what a command does, not the process it runs in. */
+  const cli: Cli = (args, env = {}) => runCliInProcess(args, { dataDir: dir.path, env });
+  /** A real `portcullis` process, for the CLI beside a running server process. */
+  const cliProcess: Cli = (args, env = {}) => runCli(args, { dataDir: dir.path, env });
+  const list = async (using = cli) => {
+    const run = await using(['keys', 'list', '--json']);
     expect(run.code).toBe(0);
     return jsonOf(run.stdout) as { keys: ListedKey[]; cookie_keys: ListedKey[] };
   };
-  const kidOf = async (alg: string, state: string) =>
-    String((await list()).keys.find((key) => key.alg === alg && key.state === state)?.kid);
+  const kidOf = async (alg: string, state: string, using = cli) =>
+    String((await list(using)).keys.find((key) => key.alg === alg && key.state === state)?.kid);
 
   beforeAll(() => {
     dir = makeTempDir('portcullis-cli-keys-');
@@ -135,9 +139,9 @@ describe('portcullis keys on embedded storage', () => {
     afterAll(() => server?.stop('SIGKILL'));
 
     it('takes a revoked key out of the running server’s JWKS within its watch interval', async () => {
-      const current = await kidOf('ES256', 'current');
+      const current = await kidOf('ES256', 'current', cliProcess);
       expect(await publishedKids()).toContain(current);
-      const run = await cli(['keys', 'revoke', current, '--json'], watch);
+      const run = await cliProcess(['keys', 'revoke', current, '--json'], watch);
       expect(run.code).toBe(0);
       const revokedAt = Date.now();
       await expect.poll(publishedKids, { timeout: 3000, interval: 50 }).not.toContain(current);

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USAGE } from '../../src/cli/usage.ts';
+import { runCliInProcess } from '../support/cli.ts';
 import { runCli, type ServerProcess, startServerProcess } from '../support/processes.ts';
 import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
 
@@ -11,7 +12,13 @@ const jsonOf = (stdout: string): Record<string, unknown> => JSON.parse(stdout);
 
 describe('the portcullis command line on embedded storage', () => {
   let dir: TempDir;
-  const cli = (args: string[], stdin?: string) =>
+  /** In process: most cases test what a command does, not the process it runs in. */
+  const cli = (args: string[]) => runCliInProcess(args, { dataDir: dir.path });
+  /**
+   * A real `portcullis` process, for what only a process shows: that main.ts wires runCli to
+   * argv, stdin, stdout and the exit code, and a CLI beside a running server process.
+   */
+  const cliProcess = (args: string[], stdin?: string) =>
     runCli(args, { dataDir: dir.path, ...(stdin === undefined ? {} : { stdin }) });
 
   beforeAll(() => {
@@ -29,7 +36,7 @@ describe('the portcullis command line on embedded storage', () => {
 
   it('creates a user with a password from stdin and prints one JSON object without secrets', async () => {
     const password = 'a password read from stdin';
-    const run = await cli(
+    const run = await cliProcess(
       ['users', 'create', '--email', 'a@example.com', '--name', 'A', '--password-stdin', '--json'],
       `${password}\n`,
     );
@@ -46,11 +53,16 @@ describe('the portcullis command line on embedded storage', () => {
   });
 
   it('exits 2 with the usage when users create has no --email', async () => {
-    const run = await cli(['users', 'create', '--name', 'A', '--json']);
+    const run = await cliProcess(['users', 'create', '--name', 'A', '--json']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--email');
     expect(run.stderr).toContain(USAGE);
     expect(run.stdout).toBe('');
+  });
+
+  it('prints the usage on stdout for --help and exits 0', async () => {
+    const run = await cliProcess(['--help']);
+    expect(run).toEqual({ code: 0, stdout: `${USAGE}\n`, stderr: '' });
   });
 
   describe('clients', () => {
@@ -169,7 +181,7 @@ describe('the portcullis command line on embedded storage', () => {
     afterAll(() => server?.stop('SIGKILL'));
 
     it('creates a client the running server knows at once', async () => {
-      const run = await cli([
+      const run = await cliProcess([
         'clients',
         'create',
         '--name',

@@ -15,7 +15,7 @@ export interface Finished {
  * The environment of a child Portcullis process: embedded storage in `dataDir`, quiet logs, and
  * nothing inherited that could point it elsewhere (DATABASE_URL, REDIS_URL, ...).
  */
-function portcullisEnv(dataDir: string, extra: Record<string, string> = {}) {
+export function portcullisEnv(dataDir: string, extra: Record<string, string> = {}) {
   return {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',

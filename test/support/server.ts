@@ -6,6 +6,19 @@ import { createAccountsService } from '../../src/domain/accounts.service.ts';
 import { createClientsService, type NewClient } from '../../src/domain/clients.service.ts';
 import { createTestRedis, type SqlBackend, type TestDatabase, type TestRedis } from './backends.ts';
 
+/** A user made by `createUser`, with the password it signs in with. */
+export interface TestUser {
+  id: string;
+  email: string;
+  password: string;
+}
+
+/** A client made by `createClient`; no secret for a public client. */
+export interface TestClient {
+  clientId: string;
+  clientSecret?: string;
+}
+
 export interface TestServer {
   portcullis: Portcullis;
   issuer: string;
@@ -14,12 +27,8 @@ export interface TestServer {
   clients: ReturnType<typeof createClientsService>;
   /** The server's slice of the test Redis, for a backend with Redis. */
   redis: TestRedis | undefined;
-  createUser(overrides?: { email?: string; password?: string; name?: string }): Promise<{
-    id: string;
-    email: string;
-    password: string;
-  }>;
-  createClient(input?: Partial<NewClient>): Promise<{ clientId: string; clientSecret?: string }>;
+  createUser(overrides?: { email?: string; password?: string; name?: string }): Promise<TestUser>;
+  createClient(input?: Partial<NewClient>): Promise<TestClient>;
   close(): Promise<void>;
 }
 
