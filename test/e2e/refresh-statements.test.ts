@@ -43,6 +43,14 @@ function statementRecorder() {
  * The storage fast path of a refresh (docs/STORAGE.md): the token read with its grant and its
  * account in one statement, the consumption, and the new tokens stored together at the end.
  */
+// Without TEST_DATABASE_URL there is no Postgres to count statements on: the file says so with a
+// skipped test rather than holding no test at all, which vitest counts as a failed file.
+if (postgresBackends.length === 0) {
+  describe('statements of one refresh', () => {
+    it.skip('needs TEST_DATABASE_URL: Postgres counts the statements', () => {});
+  });
+}
+
 describe.each(postgresBackends)('statements of one refresh on $name storage', (backend) => {
   let server: TestServer;
   let config: oidc.Configuration;
