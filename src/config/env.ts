@@ -41,6 +41,11 @@ export const envBindings: ReadonlyArray<{ name: string; path: string[]; read: En
     path: ['refreshTokenReuseGraceSeconds'],
     read: integer,
   },
+  {
+    name: 'PORTCULLIS_REQUIRE_PAR',
+    path: ['requirePushedAuthorizationRequests'],
+    read: boolean,
+  },
   { name: 'PORTCULLIS_SIGNING_ALG', path: ['keys', 'signingAlgorithm'], read: text },
   { name: 'PORTCULLIS_SIGNING_ALGS', path: ['keys', 'algorithms'], read: list },
   {

@@ -155,6 +155,11 @@ export const configSchema = z
       .describe(
         'How long a rotated refresh token may be presented again (concurrent refreshes, retries); each replay gets the successor the first use got. Reuse after it revokes the grant. 0 disables.',
       ),
+    requirePushedAuthorizationRequests: z
+      .boolean()
+      .describe(
+        'Require every client to push its authorization requests first (PAR, RFC 9126); without it, only clients registered with --require-par must.',
+      ),
     expiredPurgeIntervalSeconds: z
       .number()
       .int()

@@ -64,6 +64,13 @@ export function createProvider(deps: ProviderDeps): Provider {
         postLogoutSuccessSource: deps.pages.postLogoutSuccessSource,
       },
       resourceIndicators: resourceIndicators(deps.resourceServers, keys.signingAlgorithm),
+      // RFC 9126. A pushed request is bound to its client, used once, and lives
+      // ttl.PushedAuthorizationRequest (60 s); its redirect_uri must be registered like any.
+      pushedAuthorizationRequests: {
+        enabled: true,
+        requirePushedAuthorizationRequests: deps.config.requirePushedAuthorizationRequests,
+        allowUnregisteredRedirectUris: false,
+      },
     },
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     // OpenID Connect Core makes RS256 the default for ID tokens; clients may ask for ES256.
