@@ -27,6 +27,7 @@ Commands:
   users list [--json]
   users disable <id> | users enable <id>
   clients create --name N [--redirect-uri U ...] [--post-logout-redirect-uri U ...] [--public]
+                 [--allowed-origin O ...]
                  [--grant-types a,b] [--scope "s1 s2"] [--first-party]
                  [--token-endpoint-auth-method client_secret_basic|client_secret_post]
                  [--require-par] [--json]

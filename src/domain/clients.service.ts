@@ -12,7 +12,7 @@ import {
 } from '../storage/clients.repository.ts';
 import type { Database } from '../storage/schema.ts';
 import { generateClientSecret, hashClientSecret } from './client-secret.ts';
-import { redirectUriKind, redirectUriProblem } from './redirect-uri.ts';
+import { allowedOriginProblem, redirectUriKind, redirectUriProblem } from './redirect-uri.ts';
 
 const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
@@ -22,11 +22,18 @@ const redirectUri = z.string().superRefine((value, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: `${value} ${problem}` });
 });
 
+const allowedOrigin = z.string().superRefine((value, ctx) => {
+  const problem = allowedOriginProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: `${value} ${problem}` });
+});
+
 const newClientSchema = z
   .object({
     name: z.string().trim().min(1, 'is required').max(200),
     redirectUris: z.array(redirectUri).default([]),
     postLogoutRedirectUris: z.array(redirectUri).default([]),
+    /** Origins allowed to call the token endpoint besides those of its redirect URIs (CORS). */
+    allowedOrigins: z.array(allowedOrigin).default([]),
     public: z.boolean().default(false),
     grantTypes: z
       .array(z.enum(GRANT_TYPES))
@@ -129,6 +136,7 @@ function metadataFor(spec: z.output<typeof newClientSchema>): Record<string, unk
     token_endpoint_auth_method: spec.public ? 'none' : spec.tokenEndpointAuthMethod,
     application_type: native ? 'native' : 'web',
     scope: spec.scope,
+    ...(spec.allowedOrigins.length > 0 ? { allowed_origins: spec.allowedOrigins } : {}),
     ...(spec.requirePushedAuthorizationRequests
       ? { require_pushed_authorization_requests: true }
       : {}),

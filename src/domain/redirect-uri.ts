@@ -28,6 +28,24 @@ export function redirectUriProblem(value: string): string | undefined {
   return 'must use https, http on loopback, or a reverse-domain private-use scheme';
 }
 
+/**
+ * Why an extra CORS origin of a client is unacceptable, or undefined when it is fine: exactly an
+ * origin (scheme, host, port; no path, no wildcard), https, or http on a loopback host.
+ */
+export function allowedOriginProblem(value: string): string | undefined {
+  if (value.includes('*')) return 'must not contain wildcards';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'is not an origin (https://host[:port])';
+  }
+  if (url.origin !== value) return 'must be an origin alone: scheme, host and port, no path';
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return undefined;
+  return 'must use https unless the host is loopback';
+}
+
 export function redirectUriKind(value: string): RedirectUriKind {
   const protocol = new URL(value).protocol;
   return protocol === 'https:' || protocol === 'http:' ? 'web' : 'native';

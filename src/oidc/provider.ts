@@ -103,7 +103,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     loadExistingGrant,
     clientBasedCORS,
     renderError: deps.pages.renderError,
-    extraClientMetadata: { properties: ['first_party'] },
+    extraClientMetadata: { properties: ['first_party', 'allowed_origins'] },
   };
   const provider = new Provider(deps.issuer, configuration);
   provider.proxy = deps.config.trustProxy;

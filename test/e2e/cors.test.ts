@@ -10,9 +10,14 @@ import { startTestServer, type TestClient, type TestServer } from '../support/se
 describe.each(serverBackends)('CORS at the token endpoint on $name storage', (backend) => {
   let server: TestServer;
   let spa: TestClient;
+  const EXTRA_ORIGIN = 'https://app.example';
   beforeAll(async () => {
     server = await startTestServer(backend);
-    spa = await server.createClient({ public: true, redirectUris: [REDIRECT_URI] });
+    spa = await server.createClient({
+      public: true,
+      redirectUris: [REDIRECT_URI],
+      allowedOrigins: [EXTRA_ORIGIN],
+    });
   });
   afterAll(() => server?.close());
 
@@ -32,6 +37,12 @@ describe.each(serverBackends)('CORS at the token endpoint on $name storage', (ba
 
     expect(response.headers.get('access-control-allow-origin')).toBe(new URL(REDIRECT_URI).origin);
     expect(await response.json()).toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('allows an extra origin registered for the client', async () => {
+    const response = await tokenRequest(EXTRA_ORIGIN);
+
+    expect(response.headers.get('access-control-allow-origin')).toBe(EXTRA_ORIGIN);
   });
 
   it('gives any other origin no CORS headers', async () => {
