@@ -7,7 +7,6 @@ import { jwtRequest } from '../support/jwt-places.ts';
 import * as arb from '../support/malformed-requests.ts';
 import { describeRequest, type RawRequest } from '../support/raw-http.ts';
 import {
-  answeredByNodeParser,
   expectSafeAnswer,
   expectSafeAnswerOrReset,
   type Sweep,
@@ -211,22 +210,25 @@ describe.each(serverBackends)('malformed input on $name storage', (backend) => {
     expect(browser.headers['content-type']).toMatch(/^text\/html/);
   });
 
-  // Answered by Node's HTTP parser before any code of ours: a 4xx, but a bare one (no JSON, no
-  // security headers). A body for it would take a 'clientError' handler on the server (src/app).
+  // Refused by Node's HTTP parser before the app runs, and answered by the server's clientError
+  // handler (src/http/client-error.ts) as every other error is; test/e2e/parser-refusals.test.ts
+  // sends such requests over a raw socket.
 
-  it('has Node refuse a method it does not know (FOO) with a bare 400', async () => {
+  it('answers a method Node does not know (FOO) with 400 and an OAuth error', async () => {
     const response = await safe({ method: 'FOO', target: '/token', headers: {} });
 
     expect(response.status).toBe(400);
-    expect(answeredByNodeParser(response)).toBe(true);
+    expect(response.headers.connection).toBe('close');
+    expect(JSON.parse(response.body)).toMatchObject({ error: 'invalid_request' });
   });
 
-  it('has Node refuse a request head over its limit with a bare 431', async () => {
+  it('answers a request head over its limit with 431 and an OAuth error', async () => {
     const target = `/auth?state=${'a'.repeat(maxHeaderSize)}`;
     const response = await safe({ method: 'GET', target, headers: {} });
 
     expect(response.status).toBe(431);
-    expect(answeredByNodeParser(response)).toBe(true);
+    expect(response.headers.connection).toBe('close');
+    expect(JSON.parse(response.body)).toMatchObject({ error: 'invalid_request' });
   });
 
   // SQL storage holds no NUL, neither in a text column (a client_id, an email, a token id looked
