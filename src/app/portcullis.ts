@@ -90,7 +90,7 @@ async function assemble(
   const listen = !options.pollKeysOnly;
   const keys = await prepareKeys({ config, database: stores.database, secrets, logger, listen });
   cleanups.defer(keys.stop);
-  const { server, port, issuer, serve } = await bindPort(config, cleanups);
+  const { server, port, issuer, serve } = await bindPort(config, cleanups, logger);
 
   const wiring: Wiring = { config, options, logger, ...stores, keys, issuer, cleanups };
   const providers = await buildProviders(wiring);

@@ -12,7 +12,12 @@ const ttlSchema = z
     idToken: seconds('Lifetime of ID tokens, in seconds.'),
     authorizationCode: seconds('Lifetime of authorization codes, in seconds.'),
     refreshToken: seconds('Lifetime of refresh tokens, in seconds.'),
-    session: seconds('Lifetime of a browser session at Portcullis, in seconds.'),
+    session: seconds(
+      'Longest a browser session at Portcullis lasts after its sign-in, however much it is used, in seconds.',
+    ),
+    sessionIdle: seconds(
+      'A browser session not used for this long ends (each sign-in or authorization request with it is a use), in seconds.',
+    ),
     interaction: seconds('Time a user has to complete login and consent, in seconds.'),
     grant: seconds('Lifetime of a grant (the consent record), in seconds.'),
   })

@@ -14,6 +14,7 @@ import {
   listAccounts,
   setAccountDisabled,
 } from '../storage/accounts.repository.ts';
+import { holdsNul } from '../storage/nul.ts';
 import type { RedisHandle } from '../storage/redis.ts';
 import type { Database } from '../storage/schema.ts';
 import { isUniqueViolation } from '../storage/unique-violation.ts';
@@ -26,9 +27,12 @@ import {
   verifyPassword,
 } from './password.ts';
 
+const noNul = (value: string) => !holdsNul(value);
+const NO_NUL = 'must not contain the NUL character';
+
 export const newAccountSchema = z.object({
   email: z.email('must be a valid email address').max(320),
-  name: z.string().trim().min(1).max(200).optional(),
+  name: z.string().trim().min(1).max(200).refine(noNul, NO_NUL).optional(),
   password: z
     .string()
     .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)

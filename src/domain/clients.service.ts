@@ -10,6 +10,7 @@ import {
   listClients,
   updateClientSecretHash,
 } from '../storage/clients.repository.ts';
+import { holdsNul } from '../storage/nul.ts';
 import type { Database } from '../storage/schema.ts';
 import { generateClientSecret, hashClientSecret } from './client-secret.ts';
 import { allowedOriginProblem, redirectUriKind, redirectUriProblem } from './redirect-uri.ts';
@@ -29,7 +30,12 @@ const allowedOrigin = z.string().superRefine((value, ctx) => {
 
 const newClientSchema = z
   .object({
-    name: z.string().trim().min(1, 'is required').max(200),
+    name: z
+      .string()
+      .trim()
+      .min(1, 'is required')
+      .max(200)
+      .refine((value) => !holdsNul(value), 'must not contain the NUL character'),
     redirectUris: z.array(redirectUri).default([]),
     postLogoutRedirectUris: z.array(redirectUri).default([]),
     /** Origins allowed to call the token endpoint besides those of its redirect URIs (CORS). */

@@ -15,6 +15,9 @@ export function redirectUriProblem(value: string): string | undefined {
   } catch {
     return 'is not an absolute URL';
   }
+  // The URL parser would drop or escape them; what is stored must be what clients send.
+  if ([...value].some((c) => c <= ' ' || c === '\x7f'))
+    return 'must not contain spaces or control characters';
   if (url.hash || value.includes('#')) return 'must not contain a fragment';
   if (value.includes('*')) return 'must not contain wildcards';
   if (url.username || url.password) return 'must not contain credentials';

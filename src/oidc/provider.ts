@@ -98,7 +98,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     ttl: ttlConfiguration(deps.config.ttl),
     interactions: {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
-      policy: interactionPolicyConfiguration(),
+      policy: interactionPolicyConfiguration(deps.config.ttl.session),
     },
     loadExistingGrant,
     clientBasedCORS,

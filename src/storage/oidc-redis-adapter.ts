@@ -1,5 +1,6 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { errors } from 'oidc-provider';
+import { refuseNulPayload } from './nul.ts';
 import { defineOidcScripts } from './oidc-redis-scripts.ts';
 import { guarded, type RedisHandle } from './redis.ts';
 
@@ -52,7 +53,10 @@ export function createRedisAdapter(redis: RedisHandle, model: string): Adapter {
           ? [accountSessionsKey(redis.prefix, payload.accountId)]
           : [];
       const keys = [entryKey(id), ...lookups, ...grant];
-      const args = [JSON.stringify(payload), ttl, grant.length ? '1' : '0', id];
+      const json = JSON.stringify(payload);
+      // Redis would store it; refused all the same, as SQL must (nul.ts).
+      refuseNulPayload(json);
+      const args = [json, ttl, grant.length ? '1' : '0', id];
       await guarded(client.oidcUpsert(keys.length, ...keys, ...args));
     },
 

@@ -47,6 +47,30 @@ describe('the attempt throttle', () => {
     expect(await throttle.retryAfter({ subject: 'user4', ip: '198.51.100.1' })).toBe(0);
   });
 
+  it('counts an attempt without a subject against its IP only, creating no subject counter', async () => {
+    const limiters = new Map<string, RateLimiterMemory>();
+    const counters: CounterFactory = (options) => {
+      const limiter = memoryCounters(options) as RateLimiterMemory;
+      limiters.set(options.name, limiter);
+      return limiter;
+    };
+    const throttle = createAttemptThrottle(counters, 'client-auth', { ...policy, ipFailures: 3 });
+    const subjects = limiters.get('client-auth-subject');
+    if (!subjects) throw new Error('no subject counters');
+    const subjectCalls = [vi.spyOn(subjects, 'penalty'), vi.spyOn(subjects, 'block')];
+    for (let i = 0; i < 2; i += 1) await throttle.failed({ ip: attempt.ip });
+    expect(await throttle.retryAfter({ ip: attempt.ip })).toBe(0);
+    await throttle.failed({ ip: attempt.ip });
+
+    expect(await throttle.retryAfter({ ip: attempt.ip })).toBe(policy.lockoutSeconds);
+    // The same IP naming a real subject is refused too: it is one IP's count.
+    expect(await throttle.retryAfter({ subject: 'app', ip: attempt.ip })).toBe(
+      policy.lockoutSeconds,
+    );
+    expect(await throttle.retryAfter({ ip: '198.51.100.1' })).toBe(0);
+    for (const calls of subjectCalls) expect(calls).not.toHaveBeenCalled();
+  });
+
   it('forgets a subject’s failures after a success, but not the IP’s', async () => {
     const throttle = createAttemptThrottle(memoryCounters, 'login', { ...policy, ipFailures: 6 });
     for (let i = 0; i < 5; i += 1) await throttle.failed(attempt);
