@@ -32,6 +32,18 @@ export function throttlePolicy(settings: {
   };
 }
 
+/**
+ * Told what the throttle decided, for metrics (and whatever else watches): a counted failure, a
+ * subject or IP locked out by it, an attempt refused because it must wait.
+ */
+export interface AttemptObserver {
+  failed(): void;
+  lockedOut(by: 'subject' | 'ip'): void;
+  refused(): void;
+}
+
+const UNOBSERVED: AttemptObserver = { failed() {}, lockedOut() {}, refused() {} };
+
 /** Who an attempt is about: a subject (account or client) and the client IP it came from. */
 export interface Attempt {
   subject: string;
@@ -49,6 +61,7 @@ export function createAttemptThrottle(
   counters: CounterFactory,
   kind: string,
   policy: ThrottlePolicy,
+  observer: AttemptObserver = UNOBSERVED,
 ) {
   const durationSeconds = policy.windowSeconds;
   const subjects = counters({
@@ -61,7 +74,10 @@ export function createAttemptThrottle(
   const keysOf = (attempt: Attempt) => ({ subject: keyOf(attempt.subject), ip: keyOf(attempt.ip) });
 
   return {
-    /** Seconds to wait before this attempt may be tried, or 0 when it may be tried now. */
+    /**
+     * Seconds to wait before this attempt may be tried, or 0 when it may be tried now. Callers
+     * refuse an attempt that must wait, so a wait counts as a refusal.
+     */
     async retryAfter(attempt: Attempt): Promise<number> {
       const keys = keysOf(attempt);
       const waits = await Promise.all([
@@ -69,16 +85,21 @@ export function createAttemptThrottle(
         waitOf(ips, keys.ip, policy.ipFailures),
         waitOf(delays, keys.subject, 1),
       ]);
-      return Math.max(...waits);
+      const wait = Math.max(...waits);
+      if (wait > 0) observer.refused();
+      return wait;
     },
 
     /** Counts a failure; past the limits, the subject or IP is locked out. */
     async failed(attempt: Attempt): Promise<void> {
       const keys = keysOf(attempt);
-      const [subject] = await Promise.all([
+      const [subject, ip] = await Promise.all([
         countFailure(subjects, keys.subject, policy),
         countFailure(ips, keys.ip, policy),
       ]);
+      observer.failed();
+      if (subject === policy.subjectFailures) observer.lockedOut('subject');
+      if (ip === policy.ipFailures) observer.lockedOut('ip');
       const free = policy.freeFailures;
       if (free !== undefined && subject > free && subject < policy.subjectFailures) {
         const delay = Math.min(2 ** (subject - free - 1), policy.lockoutSeconds);
