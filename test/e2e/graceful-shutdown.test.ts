@@ -67,7 +67,8 @@ describe('graceful shutdown of the server process', () => {
     dataDir = makeTempDir();
     metricsPort = await freePort();
     server = await startServerProcess(dataDir.path, {
-      timeoutMs: 50_000,
+      // Starting takes a few seconds; far longer on a loaded machine, which is no failure here.
+      timeoutMs: 110_000,
       env: {
         PORTCULLIS_SHUTDOWN_TIMEOUT_SECONDS: String(SHUTDOWN_TIMEOUT_SECONDS),
         PORTCULLIS_METRICS_PORT: String(metricsPort),
@@ -80,7 +81,7 @@ describe('graceful shutdown of the server process', () => {
     expect(created.code).toBe(0);
     const json = JSON.parse(created.stdout) as { client_id: string; client_secret: string };
     client = { id: json.client_id, secret: json.client_secret };
-  });
+  }, 150_000);
   afterAll(async () => {
     await server?.stop('SIGKILL');
     dataDir?.remove();

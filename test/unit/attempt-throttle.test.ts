@@ -56,6 +56,31 @@ describe('the attempt throttle', () => {
     expect(await throttle.retryAfter({ ...attempt, ip: '198.51.100.1' })).toBe(0);
   });
 
+  it('tells its observer of each failure, each lockout begun and each refusal', async () => {
+    const seen: string[] = [];
+    const observer = {
+      failed: () => seen.push('failed'),
+      lockedOut: (by: string) => seen.push(`locked out by ${by}`),
+      refused: () => seen.push('refused'),
+    };
+    const limits = { ...policy, subjectFailures: 2, ipFailures: 3 };
+    const throttle = createAttemptThrottle(memoryCounters, 'login', limits, observer);
+    expect(await throttle.retryAfter(attempt)).toBe(0);
+    await throttle.failed(attempt);
+    await throttle.failed(attempt);
+    expect(await throttle.retryAfter(attempt)).toBeGreaterThan(0);
+    await throttle.failed({ ...attempt, subject: 'other@example.com' });
+
+    expect(seen).toEqual([
+      'failed',
+      'failed',
+      'locked out by subject',
+      'refused',
+      'failed',
+      'locked out by ip',
+    ]);
+  });
+
   it('fails closed with a 503 when the counters cannot be read', async () => {
     const broken: CounterFactory = (options) => {
       const limiter = memoryCounters(options);
