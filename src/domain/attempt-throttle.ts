@@ -33,13 +33,14 @@ export function throttlePolicy(settings: {
 }
 
 /**
- * Told what the throttle decided, for metrics (and whatever else watches): a counted failure, a
- * subject or IP locked out by it, an attempt refused because it must wait.
+ * Told what the throttle decided, with the attempt it was about (metrics count them; an audit
+ * log may record who and where): a counted failure, a subject or IP locked out by it, an attempt
+ * refused because it must wait.
  */
 export interface AttemptObserver {
-  failed(): void;
-  lockedOut(by: 'subject' | 'ip'): void;
-  refused(): void;
+  failed(attempt: Attempt): void;
+  lockedOut(by: 'subject' | 'ip', attempt: Attempt): void;
+  refused(attempt: Attempt): void;
 }
 
 const UNOBSERVED: AttemptObserver = { failed() {}, lockedOut() {}, refused() {} };
@@ -86,7 +87,7 @@ export function createAttemptThrottle(
         waitOf(delays, keys.subject, 1),
       ]);
       const wait = Math.max(...waits);
-      if (wait > 0) observer.refused();
+      if (wait > 0) observer.refused(attempt);
       return wait;
     },
 
@@ -97,9 +98,9 @@ export function createAttemptThrottle(
         countFailure(subjects, keys.subject, policy),
         countFailure(ips, keys.ip, policy),
       ]);
-      observer.failed();
-      if (subject === policy.subjectFailures) observer.lockedOut('subject');
-      if (ip === policy.ipFailures) observer.lockedOut('ip');
+      observer.failed(attempt);
+      if (subject === policy.subjectFailures) observer.lockedOut('subject', attempt);
+      if (ip === policy.ipFailures) observer.lockedOut('ip', attempt);
       const free = policy.freeFailures;
       if (free !== undefined && subject > free && subject < policy.subjectFailures) {
         const delay = Math.min(2 ** (subject - free - 1), policy.lockoutSeconds);

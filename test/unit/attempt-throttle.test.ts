@@ -1,6 +1,6 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createAttemptThrottle } from '../../src/domain/attempt-throttle.ts';
+import { type Attempt, createAttemptThrottle } from '../../src/domain/attempt-throttle.ts';
 import { DependencyUnavailableError } from '../../src/shared/errors.ts';
 import type { CounterFactory } from '../../src/storage/attempt-counters.ts';
 
@@ -59,9 +59,9 @@ describe('the attempt throttle', () => {
   it('tells its observer of each failure, each lockout begun and each refusal', async () => {
     const seen: string[] = [];
     const observer = {
-      failed: () => seen.push('failed'),
-      lockedOut: (by: string) => seen.push(`locked out by ${by}`),
-      refused: () => seen.push('refused'),
+      failed: (tried: Attempt) => seen.push(`failed ${tried.subject}`),
+      lockedOut: (by: string, tried: Attempt) => seen.push(`locked out by ${by} ${tried.ip}`),
+      refused: (tried: Attempt) => seen.push(`refused ${tried.subject}`),
     };
     const limits = { ...policy, subjectFailures: 2, ipFailures: 3 };
     const throttle = createAttemptThrottle(memoryCounters, 'login', limits, observer);
@@ -72,12 +72,12 @@ describe('the attempt throttle', () => {
     await throttle.failed({ ...attempt, subject: 'other@example.com' });
 
     expect(seen).toEqual([
-      'failed',
-      'failed',
-      'locked out by subject',
-      'refused',
-      'failed',
-      'locked out by ip',
+      'failed someone@example.com',
+      'failed someone@example.com',
+      'locked out by subject 192.0.2.7',
+      'refused someone@example.com',
+      'failed other@example.com',
+      'locked out by ip 192.0.2.7',
     ]);
   });
 
