@@ -29,6 +29,7 @@ import type { DatabaseHandle } from '../storage/database.ts';
 import { createOidcAdapterFactory } from '../storage/oidc-adapter-factory.ts';
 import { batchedPayloadWrites } from '../storage/oidc-payload-writes.ts';
 import type { RedisHandle } from '../storage/redis.ts';
+import { createRefreshSuccessors } from '../storage/refresh-successors.ts';
 import { requestScopes } from '../storage/request-scope.ts';
 import { type Cleanups, createCleanups } from './cleanups.ts';
 import { type KeysInForce, prepareKeys } from './keys-in-force.ts';
@@ -177,6 +178,10 @@ async function buildProviders(wiring: Wiring) {
     refreshTokenReuseGraceSeconds: config.refreshTokenReuseGraceSeconds,
     clientCache,
   });
+  const refreshSuccessors = createRefreshSuccessors(
+    database.db,
+    config.refreshTokenReuseGraceSeconds,
+  );
   const build = (keySet: KeySet) => {
     const provider = createProvider({
       issuer,
@@ -187,6 +192,7 @@ async function buildProviders(wiring: Wiring) {
       cookieKeys,
       pages: providerPages(render),
       clientAuthThrottle,
+      refreshSuccessors,
       resourceServers: options.resourceServers,
     });
     observeProvider(provider, logger);

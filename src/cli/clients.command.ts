@@ -55,6 +55,7 @@ async function createClient(ctx: CliContext, args: string[]) {
       scope: { type: 'string' },
       'first-party': { type: 'boolean' },
       'token-endpoint-auth-method': { type: 'string' },
+      'require-par': { type: 'boolean' },
       json: { type: 'boolean' },
     },
   });
@@ -68,6 +69,7 @@ async function createClient(ctx: CliContext, args: string[]) {
     scope: values.scope,
     firstParty: values['first-party'] ?? false,
     tokenEndpointAuthMethod: values['token-endpoint-auth-method'] as never,
+    requirePushedAuthorizationRequests: values['require-par'] ?? false,
   });
   const human = [`client_id: ${client.client_id}`];
   if (clientSecret)

@@ -28,7 +28,8 @@ Commands:
   users disable <id> | users enable <id>
   clients create --name N [--redirect-uri U ...] [--post-logout-redirect-uri U ...] [--public]
                  [--grant-types a,b] [--scope "s1 s2"] [--first-party]
-                 [--token-endpoint-auth-method client_secret_basic|client_secret_post] [--json]
+                 [--token-endpoint-auth-method client_secret_basic|client_secret_post]
+                 [--require-par] [--json]
   clients list [--json]
   clients show <client_id> [--json]
   clients delete <client_id>

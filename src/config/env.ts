@@ -42,6 +42,11 @@ export const envBindings: ReadonlyArray<{ name: string; path: string[]; read: En
     path: ['refreshTokenReuseGraceSeconds'],
     read: integer,
   },
+  {
+    name: 'PORTCULLIS_REQUIRE_PAR',
+    path: ['requirePushedAuthorizationRequests'],
+    read: boolean,
+  },
   { name: 'PORTCULLIS_METRICS_PORT', path: ['metricsPort'], read: integer },
   { name: 'PORTCULLIS_METRICS_HOST', path: ['metricsHost'], read: text },
   {

@@ -20,14 +20,14 @@ const ttlSchema = z
 
 const count = (description: string) => z.number().int().positive().describe(description);
 
-const throttleSchema = (subject: string) =>
+const throttleSchema = (subject: string, subjects: string) =>
   z
     .object({
       maxFailures: count(
         `Failures one ${subject} may have within lockoutSeconds before it is locked out.`,
       ),
       maxFailuresPerIp: count(
-        `Failures one client IP may have within lockoutSeconds, whatever ${subject}s it tried.`,
+        `Failures one client IP may have within lockoutSeconds, whatever ${subjects} it tried.`,
       ),
       lockoutSeconds: seconds(
         `The window failures are counted in, and how long a lockout lasts (429 with Retry-After).`,
@@ -146,14 +146,19 @@ export const configSchema = z
       ),
     ttl: ttlSchema,
     keys: keysSchema,
-    loginThrottle: throttleSchema('email address'),
-    clientAuthThrottle: throttleSchema('client'),
+    loginThrottle: throttleSchema('email address', 'email addresses'),
+    clientAuthThrottle: throttleSchema('client', 'clients'),
     refreshTokenReuseGraceSeconds: z
       .number()
       .int()
       .min(0)
       .describe(
-        'How long a rotated refresh token still works, for clients that refresh concurrently; reuse after it revokes the grant. 0 disables.',
+        'How long a rotated refresh token may be presented again (concurrent refreshes, retries); each replay gets the successor the first use got. Reuse after it revokes the grant. 0 disables.',
+      ),
+    requirePushedAuthorizationRequests: z
+      .boolean()
+      .describe(
+        'Require every client to push its authorization requests first (PAR, RFC 9126); without it, only clients registered with --require-par must.',
       ),
     expiredPurgeIntervalSeconds: z
       .number()

@@ -41,6 +41,8 @@ const newClientSchema = z
       .default('openid profile email offline_access'),
     firstParty: z.boolean().default(false),
     tokenEndpointAuthMethod: z.enum(AUTH_METHODS).default('client_secret_basic'),
+    /** Its authorization requests must be pushed first (PAR, RFC 9126). */
+    requirePushedAuthorizationRequests: z.boolean().default(false),
   })
   .superRefine((client, ctx) => {
     if (client.grantTypes.includes('authorization_code') && client.redirectUris.length === 0) {
@@ -127,6 +129,9 @@ function metadataFor(spec: z.output<typeof newClientSchema>): Record<string, unk
     token_endpoint_auth_method: spec.public ? 'none' : spec.tokenEndpointAuthMethod,
     application_type: native ? 'native' : 'web',
     scope: spec.scope,
+    ...(spec.requirePushedAuthorizationRequests
+      ? { require_pushed_authorization_requests: true }
+      : {}),
   };
 }
 

@@ -65,6 +65,9 @@ export function createSqlAdapter(
     async upsert(id, payload, expiresIn) {
       const row = payloadWrite(model, id, payload, expiresIn);
       const scope = currentScope();
+      // A replayed refresh answers with the first rotation's successor (refresh-successors.ts):
+      // the refresh token oidc-provider issued for the replay goes to nobody, so it is not kept.
+      if (model === 'RefreshToken' && scope?.replayedRefresh) return;
       forget(scope, id);
       if (scope && isDeferred(model)) {
         scope.writes.set(`${model}\n${id}`, row);
@@ -87,10 +90,15 @@ export function createSqlAdapter(
 
     findByUserCode: (userCode) => findBy('user_code', userCode),
 
-    /** Marks the entry consumed, if it may be (oidc-payload-consume.ts); else invalid_grant. */
+    /**
+     * Marks the entry consumed, if it may be (oidc-payload-consume.ts); else invalid_grant. A
+     * consumption within the grace window that was not the first marks the request a replay.
+     */
     async consume(id) {
-      await settled();
-      if (!(await consume(id))) throw new errors.InvalidGrant(`${model} was already used`);
+      const scope = await settled();
+      const consumption = await consume(id);
+      if (consumption === 'refused') throw new errors.InvalidGrant(`${model} was already used`);
+      if (consumption === 'again' && scope) scope.replayedRefresh = true;
     },
 
     async destroy(id) {
