@@ -170,11 +170,37 @@ export const configSchema = z
       .int()
       .min(0)
       .describe('How often expired rows are purged from the SQL store; 0 disables the job.'),
+    metricsPort: z
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .optional()
+      .describe(
+        'The port of the Prometheus endpoint (GET /metrics), apart from the public one. Unset: no metrics.',
+      ),
+    metricsHost: z
+      .string()
+      .min(1)
+      .describe('The interface the metrics port binds; keep it off the public network.'),
+    shutdownTimeoutSeconds: z
+      .number()
+      .positive()
+      .describe(
+        'On SIGTERM or SIGINT, how long requests in flight may take to finish before their connections are closed.',
+      ),
   })
   .strict()
   .superRefine((config, ctx) => {
     for (const problem of keyTimingProblems(config)) {
       ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+    }
+    if (config.metricsPort && config.metricsPort === config.port) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['metricsPort'],
+        message: 'must differ from port: metrics are never served on the public listener',
+      });
     }
     const issuer = issuerProblem(config.env, config.issuer);
     if (issuer) ctx.addIssue({ code: 'custom', path: ['issuer'], message: issuer });

@@ -33,6 +33,19 @@ export function throttlePolicy(settings: {
 }
 
 /**
+ * Told what the throttle decided, with the attempt it was about (metrics count them; an audit
+ * log may record who and where): a counted failure, a subject or IP locked out by it, an attempt
+ * refused because it must wait.
+ */
+export interface AttemptObserver {
+  failed(attempt: Attempt): void;
+  lockedOut(by: 'subject' | 'ip', attempt: Attempt): void;
+  refused(attempt: Attempt): void;
+}
+
+const UNOBSERVED: AttemptObserver = { failed() {}, lockedOut() {}, refused() {} };
+
+/**
  * Who an attempt is about: a subject (account or client) and the client IP it came from. No
  * subject when the attempt named none that exists and counting it would let anyone create
  * counters at will (an unknown client_id): then it counts against the IP alone.
@@ -53,6 +66,7 @@ export function createAttemptThrottle(
   counters: CounterFactory,
   kind: string,
   policy: ThrottlePolicy,
+  observer: AttemptObserver = UNOBSERVED,
 ) {
   const durationSeconds = policy.windowSeconds;
   const subjects = counters({
@@ -68,7 +82,10 @@ export function createAttemptThrottle(
   });
 
   return {
-    /** Seconds to wait before this attempt may be tried, or 0 when it may be tried now. */
+    /**
+     * Seconds to wait before this attempt may be tried, or 0 when it may be tried now. Callers
+     * refuse an attempt that must wait, so a wait counts as a refusal.
+     */
     async retryAfter(attempt: Attempt): Promise<number> {
       const { subject, ip } = keysOf(attempt);
       const waits = await Promise.all([
@@ -77,21 +94,23 @@ export function createAttemptThrottle(
           ? []
           : [waitOf(subjects, subject, policy.subjectFailures), waitOf(delays, subject, 1)]),
       ]);
-      return Math.max(...waits);
+      const wait = Math.max(...waits);
+      if (wait > 0) observer.refused(attempt);
+      return wait;
     },
 
     /** Counts a failure; past the limits, the subject or IP is locked out. */
     async failed(attempt: Attempt): Promise<void> {
       const keys = keysOf(attempt);
       const subject = keys.subject;
-      if (subject === undefined) {
-        await countFailure(ips, keys.ip, policy);
-        return;
-      }
-      const [failures] = await Promise.all([
-        countFailure(subjects, subject, policy),
+      const [failures, ipFailures] = await Promise.all([
+        subject === undefined ? undefined : countFailure(subjects, subject, policy),
         countFailure(ips, keys.ip, policy),
       ]);
+      observer.failed(attempt);
+      if (failures === policy.subjectFailures) observer.lockedOut('subject', attempt);
+      if (ipFailures === policy.ipFailures) observer.lockedOut('ip', attempt);
+      if (subject === undefined || failures === undefined) return;
       const free = policy.freeFailures;
       if (free !== undefined && failures > free && failures < policy.subjectFailures) {
         const delay = Math.min(2 ** (failures - free - 1), policy.lockoutSeconds);

@@ -1,6 +1,6 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createAttemptThrottle } from '../../src/domain/attempt-throttle.ts';
+import { type Attempt, createAttemptThrottle } from '../../src/domain/attempt-throttle.ts';
 import { DependencyUnavailableError } from '../../src/shared/errors.ts';
 import type { CounterFactory } from '../../src/storage/attempt-counters.ts';
 
@@ -78,6 +78,31 @@ describe('the attempt throttle', () => {
     await throttle.failed(attempt);
     expect(await throttle.retryAfter(attempt)).toBe(policy.lockoutSeconds);
     expect(await throttle.retryAfter({ ...attempt, ip: '198.51.100.1' })).toBe(0);
+  });
+
+  it('tells its observer of each failure, each lockout begun and each refusal', async () => {
+    const seen: string[] = [];
+    const observer = {
+      failed: (tried: Attempt) => seen.push(`failed ${tried.subject}`),
+      lockedOut: (by: string, tried: Attempt) => seen.push(`locked out by ${by} ${tried.ip}`),
+      refused: (tried: Attempt) => seen.push(`refused ${tried.subject}`),
+    };
+    const limits = { ...policy, subjectFailures: 2, ipFailures: 3 };
+    const throttle = createAttemptThrottle(memoryCounters, 'login', limits, observer);
+    expect(await throttle.retryAfter(attempt)).toBe(0);
+    await throttle.failed(attempt);
+    await throttle.failed(attempt);
+    expect(await throttle.retryAfter(attempt)).toBeGreaterThan(0);
+    await throttle.failed({ ...attempt, subject: 'other@example.com' });
+
+    expect(seen).toEqual([
+      'failed someone@example.com',
+      'failed someone@example.com',
+      'locked out by subject 192.0.2.7',
+      'refused someone@example.com',
+      'failed other@example.com',
+      'locked out by ip 192.0.2.7',
+    ]);
   });
 
   it('fails closed with a 503 when the counters cannot be read', async () => {
