@@ -57,6 +57,8 @@ async function createClient(ctx: CliContext, args: string[]) {
       'first-party': { type: 'boolean' },
       'token-endpoint-auth-method': { type: 'string' },
       'require-par': { type: 'boolean' },
+      'refresh-token-ttl': { type: 'string' },
+      'refresh-token-absolute-ttl': { type: 'string' },
       json: { type: 'boolean' },
     },
   });
@@ -72,6 +74,11 @@ async function createClient(ctx: CliContext, args: string[]) {
     firstParty: values['first-party'] ?? false,
     tokenEndpointAuthMethod: values['token-endpoint-auth-method'] as never,
     requirePushedAuthorizationRequests: values['require-par'] ?? false,
+    refreshTokenTtl: seconds(values['refresh-token-ttl'], '--refresh-token-ttl'),
+    refreshTokenAbsoluteTtl: seconds(
+      values['refresh-token-absolute-ttl'],
+      '--refresh-token-absolute-ttl',
+    ),
   });
   const human = [`client_id: ${client.client_id}`];
   if (clientSecret)
@@ -80,4 +87,13 @@ async function createClient(ctx: CliContext, args: string[]) {
     client_id: client.client_id,
     ...(clientSecret ? { client_secret: clientSecret } : {}),
   });
+}
+
+/** A flag's value as whole seconds, or undefined when the flag was not given. */
+function seconds(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) <= 0) {
+    throw new UsageError(`${flag} needs a whole number of seconds, not ${value}`);
+  }
+  return Number(value);
 }

@@ -30,7 +30,8 @@ Commands:
                  [--allowed-origin O ...]
                  [--grant-types a,b] [--scope "s1 s2"] [--first-party]
                  [--token-endpoint-auth-method client_secret_basic|client_secret_post]
-                 [--require-par] [--json]
+                 [--require-par] [--refresh-token-ttl S] [--refresh-token-absolute-ttl S]
+                 [--json]
   clients list [--json]
   clients show <client_id> [--json]
   clients delete <client_id>
