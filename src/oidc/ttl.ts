@@ -47,7 +47,7 @@ export function sessionTtl(ttl: Pick<Config['ttl'], 'session' | 'sessionIdle'>) 
  * clients (SPAs, native apps) hold their tokens where they are easier to steal, so their defaults
  * are shorter.
  */
-export function refreshLifetimes(
+function refreshLifetimes(
   ttl: RefreshTtl,
   client: Client,
 ): { idle: number; absolute: number } {
