@@ -17,6 +17,7 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY bin ./bin
+COPY scripts/check-node.js ./scripts/check-node.js
 COPY config ./config
 COPY migrations ./migrations
 COPY views ./views
