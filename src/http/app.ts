@@ -68,7 +68,9 @@ export function createHttpApp(deps: HttpDeps): { app: Koa; listener: RequestList
   app.use(securityHeaders());
   app.use(documents.capture);
   app.use(health.routes());
-  app.use(homeRoutes(deps.issuer, deps.render).routes());
+  const home = homeRoutes(deps.issuer, deps.render);
+  app.use(home.routes());
+  app.use(home.allowedMethods());
   app.use(assets());
   app.use(interactions.routes());
   app.use(interactions.allowedMethods());
