@@ -90,6 +90,8 @@ describe.each(serverBackends)('authorization request errors on $name storage', (
     expect(page.url).toBe(url.toString());
     expect(page.body).toContain('This application is not registered with us');
     expect(page.body).toMatch(/<details class="error-details">[\s\S]*invalid_client/);
+    // No application is known to lead back to: the page says what to do instead.
+    expect(page.body).toContain('go back to the application you came from');
   });
 
   it('answers an authorization request without client_id with an error page', async () => {
