@@ -3,6 +3,11 @@
 # Portcullis runs from its TypeScript source with Node's built-in type stripping: there is no
 # build step, only production dependencies to install.
 
+# Base image by tag. To pin it (recommended), append the digest the tag points to now and update
+# it deliberately:
+#   docker buildx imagetools inspect node:24-bookworm-slim   (the "Digest:" line)
+#   FROM node:24-bookworm-slim@sha256:<that digest>
+# in both FROM lines. (Not pinned here: this repository is built where no registry can be asked.)
 FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -17,6 +22,7 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY bin ./bin
+COPY scripts/check-node.js ./scripts/check-node.js
 COPY config ./config
 COPY migrations ./migrations
 COPY views ./views
@@ -24,7 +30,8 @@ COPY public ./public
 COPY src ./src
 
 # `portcullis <command>` on PATH (docker compose exec portcullis portcullis clients list), and a
-# data directory the node user owns, for embedded storage when DATABASE_URL is unset.
+# data directory the node user owns, for embedded storage when DATABASE_URL is unset. The server
+# writes nowhere else, so it runs with a read-only root file system (docker-compose.yml).
 RUN chmod 755 /app/bin/portcullis.js \
   && ln -s /app/bin/portcullis.js /usr/local/bin/portcullis \
   && mkdir -p /data \

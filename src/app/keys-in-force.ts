@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.ts';
-import type { Secrets } from '../config/secrets.ts';
+import { explainKeyMismatch, type Secrets } from '../config/secrets.ts';
 import { scheduleKeyRotation } from '../domain/key-rotation.job.ts';
 import { createKeyRotationService } from '../domain/key-rotation.service.ts';
 import { createKeySetLoader, type KeySet } from '../domain/key-set.service.ts';
@@ -35,7 +35,9 @@ export async function prepareKeys(deps: KeysDeps) {
   });
   // Open the stored keys before changing anything: with the wrong key-encryption key the start
   // stops here, and never creates keys that would sit beside ones nobody can open.
-  await keySets.load();
+  await keySets.load().catch((error: unknown) => {
+    throw explainKeyMismatch(secrets, error);
+  });
   await rotation.tick('startup', { wait: true });
   const initial = await keySets.load();
 

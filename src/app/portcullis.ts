@@ -190,7 +190,7 @@ async function buildProviders(wiring: Wiring) {
       findAccount: accountFinder(accounts),
       signingKeys: keySet.providerJwks,
       cookieKeys,
-      pages: providerPages(render),
+      pages: providerPages(render, logger),
       clientAuthThrottle,
       refreshSuccessors,
       resourceServers: options.resourceServers,

@@ -3,7 +3,7 @@ import type { Metrics } from '../http/metrics.ts';
 import type { Logger } from '../shared/logger.ts';
 import { purgeExpiredAttemptCounters } from '../storage/attempt-counters.ts';
 import { type DatabaseHandle, openDatabase } from '../storage/database.ts';
-import { migrateToLatest } from '../storage/migrate.ts';
+import { assertMigrated, migrateToLatest } from '../storage/migrate.ts';
 import { purgeExpiredPayloads } from '../storage/oidc-payload-writes.ts';
 import { openRedis, type RedisHandle } from '../storage/redis.ts';
 import type { Cleanups } from './cleanups.ts';
@@ -15,7 +15,7 @@ export interface Stores {
 }
 
 /**
- * The database (migrated when so configured) and, when REDIS_URL is set, Redis; each closed by
+ * The database (migrated when so configured, else checked to be) and, when REDIS_URL is set, Redis; each closed by
  * the clean-up stack. Embedded storage is shared with the CLI unless it lives in memory (tests).
  */
 export async function openStores(
@@ -48,6 +48,7 @@ export async function openStores(
     : undefined;
   if (redis) cleanups.defer(() => redis.close());
   if (config.migrateOnStart) await migrateToLatest(database.db);
+  else await assertMigrated(database.db);
   return { database, redis };
 }
 

@@ -45,13 +45,14 @@ const newClientSchema = z
       .array(z.enum(GRANT_TYPES))
       .min(1)
       .default(['authorization_code', 'refresh_token']),
+    // No default here: it depends on the grant types (see defaultScope).
     scope: z
       .string()
       .regex(
         /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/,
         'must be space-separated scope names',
       )
-      .default('openid profile email offline_access'),
+      .optional(),
     firstParty: z.boolean().default(false),
     tokenEndpointAuthMethod: z.enum(AUTH_METHODS).default('client_secret_basic'),
     /** Its own refresh-token lifetimes in seconds (idle, absolute); else the server's defaults. */
@@ -134,9 +135,22 @@ export function createClientsService(db: Kysely<Database>) {
   };
 }
 
+/**
+ * The scopes a client may ask for when its creator named none. An application that signs people
+ * in (authorization_code) gets the OpenID Connect scopes; a service that has only
+ * client_credentials gets none: openid, profile, email and offline_access are about a person,
+ * and no person is behind its tokens. It asks for API scopes by name.
+ */
+function defaultScope(grantTypes: readonly string[]): string | undefined {
+  return grantTypes.includes('authorization_code')
+    ? 'openid profile email offline_access'
+    : undefined;
+}
+
 function metadataFor(spec: z.output<typeof newClientSchema>): Record<string, unknown> {
   const usesCode = spec.grantTypes.includes('authorization_code');
   const native = spec.redirectUris.some((uri) => redirectUriKind(uri) === 'native');
+  const scope = spec.scope ?? defaultScope(spec.grantTypes);
   return {
     redirect_uris: spec.redirectUris,
     post_logout_redirect_uris: spec.postLogoutRedirectUris,
@@ -144,7 +158,7 @@ function metadataFor(spec: z.output<typeof newClientSchema>): Record<string, unk
     response_types: usesCode ? ['code'] : [],
     token_endpoint_auth_method: spec.public ? 'none' : spec.tokenEndpointAuthMethod,
     application_type: native ? 'native' : 'web',
-    scope: spec.scope,
+    ...(scope ? { scope } : {}),
     ...(spec.allowedOrigins.length > 0 ? { allowed_origins: spec.allowedOrigins } : {}),
     ...(spec.refreshTokenTtl ? { refresh_token_ttl: spec.refreshTokenTtl } : {}),
     ...(spec.refreshTokenAbsoluteTtl

@@ -7,6 +7,7 @@ import type { Logger } from '../shared/logger.ts';
 import { assets } from './assets.ts';
 import { errorHandler } from './error-handler.ts';
 import { healthRoutes, type ReadinessCheck } from './health.routes.ts';
+import { homeRoutes } from './home.routes.ts';
 import { type InteractionDeps, interactionRoutes } from './interaction.routes.ts';
 import { pinHostToIssuer, pinProtocolToIssuer } from './pin-host.ts';
 import type { RenderPage } from './render.ts';
@@ -41,8 +42,8 @@ export interface HttpDeps {
 
 /**
  * The server's request listener: JWKS and discovery answered from memory before Koa (see
- * static-documents.ts), everything else by the Koa app: our routes first (health, assets,
- * interaction pages), then oidc-provider for every protocol endpoint, as oidc-provider's own
+ * static-documents.ts), everything else by the Koa app: our routes first (health, home page,
+ * assets, interaction pages), then oidc-provider for every protocol endpoint, as oidc-provider's own
  * example composes it.
  */
 export function createHttpApp(deps: HttpDeps): { app: Koa; listener: RequestListener } {
@@ -70,6 +71,9 @@ export function createHttpApp(deps: HttpDeps): { app: Koa; listener: RequestList
   app.use(securityHeaders());
   app.use(documents.capture);
   app.use(health.routes());
+  const home = homeRoutes(deps.issuer, deps.render);
+  app.use(home.routes());
+  app.use(home.allowedMethods());
   app.use(assets());
   app.use(interactions.routes());
   app.use(interactions.allowedMethods());

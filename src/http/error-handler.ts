@@ -5,6 +5,7 @@ import type { Logger } from '../shared/logger.ts';
 import { type Problem, respondWithProblem } from './error-page.ts';
 import type { RenderPage } from './render.ts';
 import { setSecurityHeaders } from './security-headers.ts';
+import { wayBackOf } from './way-back.ts';
 
 /** Every method some address of this server answers. */
 const SERVED_METHODS = 'GET, HEAD, POST, OPTIONS';
@@ -32,7 +33,8 @@ export function errorHandler(render: RenderPage, logger: Logger): Middleware {
       if (problem.status === 503) logger.warn({ path: ctx.path }, 'request refused: unavailable');
       else if (problem.status >= 500)
         logger.error({ err: error, path: ctx.path }, 'request failed');
-      respondWithProblem(ctx, render, problem);
+      const wayBack = await wayBackOf(ctx);
+      respondWithProblem(ctx, render, problem, { wayBack, logger });
     }
   };
 }

@@ -1,5 +1,7 @@
 import type { Context } from 'koa';
+import type { Logger } from '../shared/logger.ts';
 import type { RenderPage } from './render.ts';
+import type { WayBack } from './way-back.ts';
 
 /** An error as a response states it: OAuth error code, its description, and the HTTP status. */
 export interface Problem {
@@ -24,9 +26,11 @@ const FRIENDLY: Record<string, string> = {
 
 /**
  * The error page people see, from our routes and from oidc-provider alike: a sentence in their
- * words for the error code, and the description as detail except where it is ours to keep (5xx).
+ * words for the error code first, a link back to the application when one is known, and the
+ * technical detail (the description, the code, the status) folded away for whoever has to fix
+ * it, except where it is ours to keep (5xx).
  */
-function renderErrorPage(render: RenderPage, problem: Problem): string {
+function renderErrorPage(render: RenderPage, problem: Problem, wayBack?: WayBack): string {
   const notFound = problem.error === 'not_found';
   return render('error', {
     title: problem.status === 404 ? 'Page not found' : 'Something went wrong',
@@ -36,18 +40,43 @@ function renderErrorPage(render: RenderPage, problem: Problem): string {
     detail: notFound || problem.status >= 500 ? undefined : problem.description || undefined,
     code: problem.error,
     status: problem.status,
+    backTo: wayBack,
   });
+}
+
+export interface ProblemPageOptions {
+  /** Where the page may send the person back to (see way-back.ts). */
+  wayBack?: WayBack | undefined;
+  /**
+   * Told of every error page shown, with its technical detail: the person sees a sentence, the
+   * operator who hears of it finds the cause here. Descriptions are safe to show, so to log.
+   */
+  logger?: Logger | undefined;
 }
 
 /**
  * Answers with a problem: the error page for a client that prefers HTML (a browser), OAuth error
  * JSON for any other (a program, whatever Accept it sends or leaves out).
  */
-export function respondWithProblem(ctx: Context, render: RenderPage, problem: Problem): void {
+export function respondWithProblem(
+  ctx: Context,
+  render: RenderPage,
+  problem: Problem,
+  options: ProblemPageOptions = {},
+): void {
   ctx.status = problem.status;
   if (ctx.accepts('json', 'html') === 'html') {
+    options.logger?.info(
+      {
+        path: ctx.path,
+        status: problem.status,
+        error: problem.error,
+        description: problem.description,
+      },
+      'error page shown',
+    );
     ctx.type = 'html';
-    ctx.body = renderErrorPage(render, problem);
+    ctx.body = renderErrorPage(render, problem, options.wayBack);
   } else {
     ctx.body = { error: problem.error, error_description: problem.description };
   }

@@ -8,6 +8,7 @@ import { DomainError } from '../shared/errors.ts';
 import type { Csrf } from './csrf.ts';
 import type { RenderPage } from './render.ts';
 import { describeScopes } from './scope-descriptions.ts';
+import { clientWayBack, offerWayBack } from './way-back.ts';
 
 export interface InteractionDeps {
   provider: () => Provider;
@@ -111,6 +112,13 @@ async function load(ctx: Context, deps: InteractionDeps): Promise<Details> {
   if (details.uid !== ctx.params.uid) {
     throw new DomainError('invalid_request', 'this page does not belong to your sign-in session');
   }
+  // oidc-provider validated the request's redirect_uri before it started this interaction.
+  offerWayBack(ctx, async () =>
+    clientWayBack(
+      await deps.provider().Client.find(String(details.params.client_id)),
+      details.params.redirect_uri,
+    ),
+  );
   return details;
 }
 

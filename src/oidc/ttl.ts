@@ -47,10 +47,7 @@ export function sessionTtl(ttl: Pick<Config['ttl'], 'session' | 'sessionIdle'>) 
  * clients (SPAs, native apps) hold their tokens where they are easier to steal, so their defaults
  * are shorter.
  */
-function refreshLifetimes(
-  ttl: RefreshTtl,
-  client: Client,
-): { idle: number; absolute: number } {
+function refreshLifetimes(ttl: RefreshTtl, client: Client): { idle: number; absolute: number } {
   const metadata = client.metadata();
   const isPublic = metadata.token_endpoint_auth_method === 'none';
   const own = (value: unknown) => (typeof value === 'number' && value > 0 ? value : undefined);

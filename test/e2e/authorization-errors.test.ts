@@ -75,6 +75,12 @@ describe.each(serverBackends)('authorization request errors on $name storage', (
     expectFriendlyPage(page, 400);
     expect(page.url).toBe(url.toString());
     expect(page.body).toContain('an address it has not registered');
+    // The developer's explanation is folded away, and the unregistered address is no way back.
+    expect(page.body).toMatch(
+      /<details class="error-details">[\s\S]*redirect_uri did not match[\s\S]*<\/details>/,
+    );
+    expect(page.body).not.toContain('attacker.example');
+    expect(page.body).not.toContain('Back to');
   });
 
   it('shows an error page, and never redirects, for a redirect_uri that only shares a prefix', async () => {
@@ -97,6 +103,9 @@ describe.each(serverBackends)('authorization request errors on $name storage', (
     expectFriendlyPage(page, 400);
     expect(page.url).toBe(url.toString());
     expect(page.body).toContain('This application is not registered with us');
+    expect(page.body).toMatch(/<details class="error-details">[\s\S]*invalid_client/);
+    // No application is known to lead back to: the page says what to do instead.
+    expect(page.body).toContain('go back to the application you came from');
   });
 
   it('answers an authorization request without client_id with an error page', async () => {

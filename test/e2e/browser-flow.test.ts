@@ -117,6 +117,31 @@ describe.skipIf(!RUN_BROWSER_TESTS)(
       expect(new URL(page.url()).searchParams.get('error')).toBe('login_required');
     });
 
+    it('shows a failed sign-in as a plain page with a way back to the app and the details folded', async () => {
+      const request = await authorizationRequest(config, { redirect_uri: redirectUri });
+      await page.goto(request.url.toString());
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      // A form whose CSRF token no longer holds, as after a very long wait.
+      await page.evaluate("document.querySelector('input[name=csrf]').value = 'expired'");
+      await page.getByLabel('Email').fill(user.email);
+      await page.getByLabel('Password').fill(user.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+
+      await page.getByRole('heading', { name: 'Something went wrong' }).waitFor();
+      const back = page.getByRole('link', { name: 'Back to Acme Dashboard' });
+      await expect(back.getAttribute('href')).resolves.toBe(new URL('/', redirectUri).href);
+      const detail = page.getByText('the form expired; go back and try again');
+      await expect(detail.isVisible()).resolves.toBe(false);
+      await page.getByText('Technical details').click();
+      await expect(detail.isVisible()).resolves.toBe(true);
+
+      await Promise.all([
+        page.waitForURL((url) => url.toString() === new URL('/', redirectUri).href),
+        back.click(),
+      ]);
+      await expect(page.content()).resolves.toContain('client app');
+    });
+
     it('raised no Content-Security-Policy violation on any page', () => {
       expect(cspViolations).toEqual([]);
     });

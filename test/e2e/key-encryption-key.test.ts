@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,5 +71,70 @@ describe.each(sqlBackends)('the key-encryption key on $name storage', (backend) 
     } finally {
       await again.close();
     }
+  });
+});
+
+/**
+ * Outside production without PORTCULLIS_KEY_ENCRYPTION_KEY, the key comes from (or is generated
+ * into) <dataDir>/secrets.json. When that file is gone but the database kept its keys (Postgres
+ * outlives ./data; an embedded data directory whose secrets.json was deleted), the start must say
+ * which key it expected and where it looked, and must not leave a new key behind.
+ */
+describe.each(sqlBackends)('a lost secrets.json on $name storage', (backend) => {
+  let dataDir: string;
+  let database: TestDatabase | undefined;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'portcullis-lost-kek-'));
+    if (backend.name === 'postgres') {
+      database = await backend.create();
+      await database.handle.close();
+    }
+  });
+  afterAll(async () => {
+    await database?.drop().catch(() => {});
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const start = () =>
+    startPortcullis(
+      loadConfig(
+        { NODE_ENV: 'development' },
+        {
+          port: 0,
+          host: '127.0.0.1',
+          logLevel: 'silent',
+          dataDir,
+          ...(database?.url ? { databaseUrl: database.url } : {}),
+        },
+      ),
+    );
+  const secretsFile = () => join(dataDir, 'secrets.json');
+
+  it('stops naming the variable and the file it looked for, generates nothing, and starts once the file is back', async () => {
+    const first = await start();
+    await first.close();
+    const original = readFileSync(secretsFile());
+    rmSync(secretsFile());
+
+    await expect(start()).rejects.toMatchObject({
+      code: 'key_decryption_failed',
+      message: expect.stringContaining(
+        `PORTCULLIS_KEY_ENCRYPTION_KEY is not set and ${secretsFile()} did not exist`,
+      ),
+    });
+    expect(existsSync(secretsFile())).toBe(false);
+
+    writeFileSync(
+      secretsFile(),
+      JSON.stringify({ keyEncryptionKey: randomBytes(32).toString('base64') }),
+    );
+    await expect(start()).rejects.toMatchObject({
+      message: expect.stringContaining(`the key-encryption key in ${secretsFile()}`),
+    });
+
+    writeFileSync(secretsFile(), original, { mode: 0o600 });
+    const again = await start();
+    await again.close();
   });
 });

@@ -47,6 +47,16 @@ describe.each(sqlBackends)('clients on $name storage', (backend) => {
     expect(stored.metadata).toMatchObject({ token_endpoint_auth_method: 'client_secret_basic' });
   });
 
+  it('gives an application the OpenID Connect scopes by default, and a pure service none', async () => {
+    const application = await clients.create(web());
+    const service = await clients.create({ name: 'Billing', grantTypes: ['client_credentials'] });
+
+    expect(application.client.metadata).toMatchObject({
+      scope: 'openid profile email offline_access',
+    });
+    expect(service.client.metadata).not.toHaveProperty('scope');
+  });
+
   it('creates a public client without a secret that authenticates with "none"', async () => {
     const created = await clients.create(web({ public: true }));
     expect(created).not.toHaveProperty('clientSecret');

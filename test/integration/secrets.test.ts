@@ -32,8 +32,11 @@ describe('resolveSecrets', () => {
       keyEncryptionKey: first.keyEncryptionKey.toString('base64'),
     });
 
+    expect(first.keyEncryptionKeySource).toEqual({ from: 'file', file, generated: true });
+
     const second = resolveSecrets(configWith(), onGenerated);
-    expect(second).toEqual(first);
+    expect(second.keyEncryptionKey).toEqual(first.keyEncryptionKey);
+    expect(second.keyEncryptionKeySource).toEqual({ from: 'file', file, generated: false });
     expect(onGenerated).toHaveBeenCalledTimes(1);
   });
 

@@ -83,6 +83,19 @@ export async function signIn(
     },
     { pushed: options.pushed },
   );
+  const callbackUrl = await completeSignIn(browser, url, user);
+  return { browser, url, callbackUrl, codeVerifier, state };
+}
+
+/**
+ * Opens an authorization URL in `browser` (which stops at REDIRECT_URI), signs in and consents
+ * where the pages ask, and returns the URL the client is sent back to.
+ */
+export async function completeSignIn(
+  browser: Browser,
+  url: URL,
+  user: { email: string; password: string },
+): Promise<URL> {
   let page = await browser.get(url.toString());
   if (LOGIN_FORM.test(findAction(page.body) ?? '')) {
     page = await browser.submit(page, LOGIN_FORM, { email: user.email, password: user.password });
@@ -93,7 +106,7 @@ export async function signIn(
   if (!page.url.startsWith(REDIRECT_URI)) {
     throw new Error(`sign-in ended at ${page.url} (${page.status}): ${page.body.slice(0, 300)}`);
   }
-  return { browser, url, callbackUrl: new URL(page.url), codeVerifier, state };
+  return new URL(page.url);
 }
 
 /** Exchanges the code a sign-in brought back for tokens, checking PKCE and state. */
