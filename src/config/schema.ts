@@ -160,6 +160,11 @@ export const configSchema = z
       .int()
       .min(0)
       .describe('How often expired rows are purged from the SQL store; 0 disables the job.'),
+    auditRetentionDays: z
+      .number()
+      .int()
+      .min(1)
+      .describe('How many days audit events are kept; the purge job deletes older ones.'),
   })
   .strict()
   .superRefine((config, ctx) => {

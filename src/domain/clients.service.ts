@@ -13,6 +13,7 @@ import {
 import type { Database } from '../storage/schema.ts';
 import { generateClientSecret, hashClientSecret } from './client-secret.ts';
 import { redirectUriKind, redirectUriProblem } from './redirect-uri.ts';
+import type { ChangeAudit } from './security-events.ts';
 
 const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
@@ -63,7 +64,12 @@ export interface CreatedClient {
   clientSecret?: string;
 }
 
-export function createClientsService(db: Kysely<Database>) {
+/** `audit`: where creating, deleting and re-keying a client is recorded, and as whom. */
+export function createClientsService(db: Kysely<Database>, audit?: ChangeAudit) {
+  const recorded = (
+    type: 'client.created' | 'client.deleted' | 'client.secret_rotated',
+    client: string,
+  ) => audit?.record({ type, actor: audit.actor, client });
   return {
     async create(input: NewClient): Promise<CreatedClient> {
       const parsed = newClientSchema.safeParse(input);
@@ -82,6 +88,7 @@ export function createClientsService(db: Kysely<Database>) {
         first_party: spec.firstParty,
         metadata: JSON.stringify(metadataFor(spec)),
       });
+      recorded('client.created', client.client_id);
       return clientSecret ? { client, clientSecret } : { client };
     },
 
@@ -99,6 +106,7 @@ export function createClientsService(db: Kysely<Database>) {
       if (!(await deleteClient(db, clientId))) {
         throw new DomainError('client_not_found', `no client with id ${clientId}`, 404);
       }
+      recorded('client.deleted', clientId);
     },
 
     /** A new secret replaces the old one at once; the old one stops working. */
@@ -111,6 +119,7 @@ export function createClientsService(db: Kysely<Database>) {
       if (!(await updateClientSecretHash(db, clientId, hashClientSecret(clientSecret)))) {
         throw new DomainError('client_not_found', `no client with id ${clientId}`, 404);
       }
+      recorded('client.secret_rotated', clientId);
       return clientSecret;
     },
   };
