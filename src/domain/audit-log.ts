@@ -34,7 +34,7 @@ const GATHER_MS = 50;
  */
 export function createAuditLog(db: Kysely<Database>, logger: Logger) {
   const pending = new Set<Promise<void>>();
-  const write = batchPerTurn<SecurityEvent, void>(
+  const write = batchPerTurn<SecurityEvent & { at: Date }, void>(
     async (events) => {
       try {
         await insertAuditEvents(db, events);
@@ -50,8 +50,10 @@ export function createAuditLog(db: Kysely<Database>, logger: Logger) {
 
   return {
     record(event: SecurityEvent): void {
-      // A copy: batchPerTurn treats one object handed over twice as one item.
-      const written = write({ ...event });
+      // Stamped now, not when the batch is written: batches may commit out of order (each takes
+      // the first free connection), and the time of the event is what the log is read by. A
+      // copy, too: batchPerTurn treats one object handed over twice as one item.
+      const written = write({ ...event, at: new Date() });
       pending.add(written);
       void written.finally(() => pending.delete(written));
     },

@@ -41,7 +41,7 @@ export function auditProviderEvents(provider: Provider, record: RecordSecurityEv
   const failedAuthentication = (ctx: KoaContextWithOIDC, err: errors.OIDCProviderError) => {
     const type = clientAuthEvent(err);
     if (type)
-      record({ ...eventOf(ctx, type, 'client'), data: { endpoint: String(ctx.oidc.route) } });
+      record({ ...eventOf(ctx, type, 'client'), data: { endpoint: String(ctx.oidc?.route) } });
   };
   provider.on('grant.error', (ctx, err) => {
     failedAuthentication(ctx, err);

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './schema.ts';
 
-/** One row of the audit log as written; the database stamps the time. */
+/** One row of the audit log as written. */
 export interface AuditEvent {
   type: string;
   actor: string;
@@ -12,6 +12,8 @@ export interface AuditEvent {
   ip?: string | undefined;
   userAgent?: string | undefined;
   data?: Record<string, unknown>;
+  /** When it happened; the database's clock when not given. */
+  at?: Date | undefined;
 }
 
 /** One row of the audit log as read. */
@@ -49,6 +51,7 @@ const rowOf = (event: AuditEvent) => ({
   ip: event.ip ?? null,
   user_agent: event.userAgent?.slice(0, USER_AGENT_MAX) ?? null,
   data: JSON.stringify(event.data ?? {}),
+  ...(event.at ? { created_at: event.at } : {}),
 });
 
 /** One event, inside the caller's transaction (the key steps are audited in the one making them). */

@@ -30,12 +30,13 @@ describe.each(sqlBackends)('the audit log on $name storage', (backend) => {
     audit = createAuditLog(db(), log.logger);
   });
 
-  it('returns before writing, then writes the events recorded together in one insert', async () => {
+  it('returns before writing, then writes the events recorded together in one insert, at the time recorded', async () => {
     const counter = statementCounter();
     audit = createAuditLog(db().withPlugin(counter.plugin), log.logger);
 
     audit.record({ type: 'login.failed', actor: 'user', client: 'app', ip: '192.0.2.1' });
     audit.record({ type: 'login.succeeded', actor: 'user', account: 'acc-1', client: 'app' });
+    const recordedBy = Date.now();
     expect(counter.count()).toBe(0);
     await audit.settled();
 
@@ -44,6 +45,9 @@ describe.each(sqlBackends)('the audit log on $name storage', (backend) => {
       { type: 'login.failed', actor: 'user', account_id: null, client_id: 'app', ip: '192.0.2.1' },
       { type: 'login.succeeded', actor: 'user', account_id: 'acc-1', client_id: 'app', ip: null },
     ]);
+    // Stamped when recorded, not when the batch was written (50 ms later, or more).
+    for (const row of await rows())
+      expect(row.created_at.getTime()).toBeLessThanOrEqual(recordedBy);
   });
 
   it('keeps the user agent, cut to 512 characters, and the details as JSON', async () => {
