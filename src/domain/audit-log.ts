@@ -27,10 +27,11 @@ const GATHER_MS = 50;
  * `record` returns at once. The events of the next 50 ms are written together by one insert
  * (batch.ts): a token request pays no round trip for its audit row, its own statements are not
  * queued behind one (on embedded storage, every statement takes turns on one session), and under
- * load one insert carries the events of many requests. A failed write is logged, never thrown: the request it records has succeeded or
- * failed on its own, and refusing a sign-in because the audit table is unreachable would turn an
- * audit problem into an outage. `settled` waits for the writes under way, so that closing the
- * database (server shutdown, end of a CLI command) loses none.
+ * load one insert carries the events of many requests. A failed write is logged, never thrown:
+ * the request it records has succeeded or failed on its own, and refusing a sign-in because the
+ * audit table is unreachable would turn an audit problem into an outage. `settled` waits for the
+ * writes under way, so that closing the database (server shutdown, end of a CLI command) loses
+ * none.
  */
 export function createAuditLog(db: Kysely<Database>, logger: Logger) {
   const pending = new Set<Promise<void>>();
