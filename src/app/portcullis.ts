@@ -181,6 +181,7 @@ async function buildProviders(wiring: Wiring) {
       cookieKeys,
       pages: providerPages(render),
       clientAuthThrottle,
+      record: audit.record,
       resourceServers: options.resourceServers,
     });
     observeProvider(provider, logger);

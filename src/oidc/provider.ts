@@ -3,10 +3,11 @@ import type { Config } from '../config/schema.ts';
 import type { AttemptThrottle } from '../domain/attempt-throttle.ts';
 import type { CookieKeyRing } from '../domain/cookie-key-ring.ts';
 import type { KeySet } from '../domain/key-set.service.ts';
+import type { RecordSecurityEvent } from '../domain/security-events.ts';
 import { claimsByScope, SCOPES } from './claims.ts';
 import { useHashedClientSecrets } from './client-secrets.ts';
 import { clientBasedCORS } from './cors.ts';
-import { loadExistingGrant } from './grants.ts';
+import { existingGrantLoader } from './grants.ts';
 import { interactionPolicyConfiguration } from './interaction-policy.ts';
 import { signingAlgValues } from './jwa.ts';
 import { type ResourceServerLookup, resourceIndicators } from './resource-indicators.ts';
@@ -34,6 +35,8 @@ export interface ProviderDeps {
   pages: ProviderPages;
   /** Failed client authentications, per client and per IP. */
   clientAuthThrottle: AttemptThrottle;
+  /** The audit log: consent given on a person's behalf to first-party clients. */
+  record: RecordSecurityEvent;
   /** The APIs access tokens may be issued for; without it, resource indicators are off. */
   resourceServers?: ResourceServerLookup | undefined;
 }
@@ -89,7 +92,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
       policy: interactionPolicyConfiguration(),
     },
-    loadExistingGrant,
+    loadExistingGrant: existingGrantLoader(deps.record),
     clientBasedCORS,
     renderError: deps.pages.renderError,
     extraClientMetadata: { properties: ['first_party'] },

@@ -8,6 +8,7 @@ import { Browser, findForm, type Page } from '../support/browser.ts';
 import {
   authorizationRequest,
   CONSENT_FORM,
+  discover,
   LOGIN_FORM,
   REDIRECT_URI,
   requestClientCredentials,
@@ -187,6 +188,34 @@ describe.each(serverBackends)('the audit log of a server on $name storage', (bac
       'login.succeeded',
       'consent.denied',
     ]);
+  });
+
+  it('records the scopes a first-party client gains without a consent page, once', async () => {
+    const own = await server.createClient({ name: 'Our Own App', firstParty: true });
+    secrets.add(String(own.clientSecret));
+    const ownConfig = await discover(server, own.clientId, own.clientSecret);
+    // One browser: its session keeps the grant, which gains only what it did not hold.
+    const browser = new Browser([REDIRECT_URI]);
+    for (const [scope, prompt] of [
+      ['openid email', 'login'],
+      ['openid email', 'none'],
+      ['openid email profile', 'none'],
+    ] as const) {
+      const { tokens } = await signInForTokens(ownConfig, user, {
+        browser,
+        scope,
+        extra: { prompt },
+      });
+      keep(tokens.access_token, tokens.id_token);
+    }
+    keepCookies(browser);
+
+    const rows = await events({ client: own.clientId, type: 'consent.granted' });
+    expect(rows.map((row) => row.data)).toEqual([
+      { scopes: ['openid', 'email'], first_party: true },
+      { scopes: ['profile'], first_party: true },
+    ]);
+    expect(rows[0]).toMatchObject({ actor: 'user', account_id: user.id });
   });
 
   it('records a logout, and the grant it ends', async () => {
