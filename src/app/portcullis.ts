@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.ts';
 import { resolveSecrets } from '../config/secrets.ts';
 import { createAccountsService } from '../domain/accounts.service.ts';
 import { createAttemptThrottle, throttlePolicy } from '../domain/attempt-throttle.ts';
+import { type AuditLog, createAuditLog } from '../domain/audit-log.ts';
 import { createCookieKeyRing } from '../domain/cookie-key-ring.ts';
 import type { KeyRotationService } from '../domain/key-rotation.service.ts';
 import type { KeySet } from '../domain/key-set.service.ts';
@@ -12,9 +13,11 @@ import type { KeyWatcher } from '../domain/key-watcher.ts';
 import { decoyHash } from '../domain/password.ts';
 import { createHttpApp } from '../http/app.ts';
 import { createCsrf } from '../http/csrf.ts';
+import { interactionAudit } from '../http/interaction-audit.ts';
 import type { Metrics } from '../http/metrics.ts';
 import { providerPages } from '../http/provider-pages.ts';
 import { createPageRenderer } from '../http/render.ts';
+import { auditProviderEvents } from '../oidc/audit-events.ts';
 import { accountFinder } from '../oidc/claims.ts';
 import { createProvider } from '../oidc/provider.ts';
 import { observeProvider } from '../oidc/provider-events.ts';
@@ -45,6 +48,8 @@ export interface Portcullis {
   redis: RedisHandle | undefined;
   /** The port /metrics is served on; set when metricsPort is. */
   metricsPort: number | undefined;
+  /** The audit log of security events this instance records. */
+  audit: AuditLog;
   provider(): Provider;
   keys: {
     /** The key set this instance signs and verifies with right now. */
@@ -97,13 +102,26 @@ async function assemble(
     { inMemory: options.inMemory, logger, metrics },
     cleanups,
   );
+  const audit = createAuditLog(stores.database.db, logger);
+  // Before the database closes (the stack unwinds last in, first out), the last events are written.
+  cleanups.defer(() => audit.settled());
   const listen = !options.pollKeysOnly;
   const keys = await prepareKeys({ config, database: stores.database, secrets, logger, listen });
   cleanups.defer(keys.stop);
   metrics?.watchSigningKeys(() => keys.watcher.current.signing);
   const { server, port, issuer, serve } = await bindPort(config, cleanups, logger);
 
-  const wiring: Wiring = { config, options, logger, ...stores, keys, issuer, cleanups, metrics };
+  const wiring: Wiring = {
+    config,
+    options,
+    logger,
+    ...stores,
+    audit,
+    keys,
+    issuer,
+    cleanups,
+    metrics,
+  };
   const providers = await buildProviders(wiring);
   const http = buildHttp(wiring, providers);
   // A new key set means a rebuilt Provider (requests already in the old one finish there);
@@ -111,7 +129,7 @@ async function assemble(
   // reads the key set in force on every use.
   await keys.start((keySet) => providers.host.replace(providers.build(keySet)));
   serve(http.listener);
-  cleanups.defer(schedulePurge(stores.database, config.expiredPurgeIntervalSeconds, logger));
+  cleanups.defer(schedulePurge(stores.database, config, logger));
   const storage = stores.database.kind;
   const redis = stores.redis !== undefined;
   logger.info({ issuer, port, metricsPort, storage, redis }, 'portcullis is listening');
@@ -121,6 +139,7 @@ async function assemble(
     server,
     ...stores,
     metricsPort,
+    audit,
     provider: () => providers.host.current,
     keys: { current: () => keys.watcher.current, rotation: keys.rotation, watcher: keys.watcher },
     close: () => cleanups.run(),
@@ -139,6 +158,7 @@ interface Wiring extends Stores {
   config: Config;
   options: StartOptions;
   logger: Logger;
+  audit: AuditLog;
   keys: KeysInForce;
   issuer: string;
   cleanups: Cleanups;
@@ -148,7 +168,8 @@ interface Wiring extends Stores {
 
 /** The services oidc-provider needs, and the Provider for a key set, hosted so it can be replaced. */
 async function buildProviders(wiring: Wiring) {
-  const { config, options, logger, database, redis, keys, issuer, cleanups, metrics } = wiring;
+  const { config, options, logger, database, redis, audit, keys, issuer, cleanups, metrics } =
+    wiring;
   // With Postgres, client lookups are cached while the clients table's changes are heard.
   const clientCache = createClientCache<AdapterPayload>();
   if (config.databaseUrl) {
@@ -193,10 +214,12 @@ async function buildProviders(wiring: Wiring) {
       pages: providerPages(render, logger),
       clientAuthThrottle,
       refreshSuccessors,
+      record: audit.record,
       resourceServers: options.resourceServers,
     });
     observeProvider(provider, logger);
     if (metrics) measureTokens(provider, metrics.tokens);
+    auditProviderEvents(provider, audit.record);
     return provider;
   };
   return {
@@ -213,7 +236,7 @@ type Providers = Awaited<ReturnType<typeof buildProviders>>;
 
 /** The request listener: our routes and pages, then the hosted Provider. */
 function buildHttp(wiring: Wiring, providers: Providers) {
-  const { config, logger, database, redis, keys, issuer, metrics } = wiring;
+  const { config, logger, database, redis, audit, keys, issuer, metrics } = wiring;
   const { accounts, loginThrottle, render, cookieKeys, host } = providers;
   return createHttpApp({
     issuer,
@@ -227,7 +250,12 @@ function buildHttp(wiring: Wiring, providers: Providers) {
     render,
     providerHost: host,
     requestScope: requestScopes(batchedPayloadWrites(database.db)),
-    interactions: { accounts, loginThrottle, csrf: createCsrf(cookieKeys.secrets) },
+    interactions: {
+      accounts,
+      loginThrottle,
+      csrf: createCsrf(cookieKeys.secrets),
+      audit: interactionAudit(audit.record, accounts),
+    },
     readiness: { database: database.ping, ...(redis ? { redis: redis.ping } : {}) },
     observeRequest: metrics?.observeRequest,
   });

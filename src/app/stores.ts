@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.ts';
 import type { Metrics } from '../http/metrics.ts';
 import type { Logger } from '../shared/logger.ts';
 import { purgeExpiredAttemptCounters } from '../storage/attempt-counters.ts';
+import { purgeAuditEvents } from '../storage/audit.repository.ts';
 import { type DatabaseHandle, openDatabase } from '../storage/database.ts';
 import { assertMigrated, migrateToLatest } from '../storage/migrate.ts';
 import { purgeExpiredPayloads } from '../storage/oidc-payload-writes.ts';
@@ -52,17 +53,26 @@ export async function openStores(
   return { database, redis };
 }
 
-/** Deletes expired rows (tokens, attempt counters) from the SQL store every `seconds` (0: never); returns how to stop. */
+/**
+ * Deletes expired rows (tokens, attempt counters, audit events past their retention) from the SQL
+ * store every `expiredPurgeIntervalSeconds` (0: never); returns how to stop.
+ */
 export function schedulePurge(
   database: DatabaseHandle,
-  seconds: number,
+  config: Pick<Config, 'expiredPurgeIntervalSeconds' | 'auditRetentionDays'>,
   logger: Logger,
 ): () => void {
+  const seconds = config.expiredPurgeIntervalSeconds;
   if (seconds === 0) return () => {};
   const timer = setInterval(() => {
-    Promise.all([purgeExpiredPayloads(database.db), purgeExpiredAttemptCounters(database.db)]).then(
-      ([payloads, counters]) =>
-        payloads + counters && logger.debug({ payloads, counters }, 'purged expired rows'),
+    Promise.all([
+      purgeExpiredPayloads(database.db),
+      purgeExpiredAttemptCounters(database.db),
+      purgeAuditEvents(database.db, config.auditRetentionDays),
+    ]).then(
+      ([payloads, counters, audit]) =>
+        payloads + counters + audit &&
+        logger.debug({ payloads, counters, audit }, 'purged expired rows'),
       (err: unknown) => logger.warn({ err }, 'purging expired rows failed'),
     );
   }, seconds * 1000);

@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.ts';
 import { resolveSecrets } from '../config/secrets.ts';
 import { createAccountsService } from '../domain/accounts.service.ts';
+import { type AuditLog, createAuditLog } from '../domain/audit-log.ts';
 import { createClientsService } from '../domain/clients.service.ts';
 import { createKeyRevocationService } from '../domain/key-revocation.service.ts';
 import { createKeyRotationService } from '../domain/key-rotation.service.ts';
@@ -17,6 +18,8 @@ export interface CliContext {
   close(): Promise<void>;
   accounts: ReturnType<typeof createAccountsService>;
   clients: ReturnType<typeof createClientsService>;
+  /** The audit log: what the services above change is recorded there as the CLI's doing. */
+  audit: AuditLog;
   /** Key services; they need the key-encryption key, which is only resolved when asked for. */
   keys: () => KeyServices;
   stdin: () => Promise<string>;
@@ -47,11 +50,11 @@ export async function openCliContext(config: Config, io: IO, json: boolean): Pro
     preparedStatements: config.preparedStatements,
   });
   let redis: RedisHandle | undefined;
+  const logger = createLogger('warn', process.stderr);
   try {
     if (config.migrateOnStart) await migrateToLatest(database.db);
     // Sessions live in Redis when it is configured: disabling an account must end them there.
     if (config.redisUrl) {
-      const logger = createLogger('warn', process.stderr);
       redis = await openRedis({ url: config.redisUrl, prefix: config.redisKeyPrefix, logger });
     }
   } catch (error) {
@@ -59,15 +62,19 @@ export async function openCliContext(config: Config, io: IO, json: boolean): Pro
     throw error;
   }
   const warn = (message: string) => io.stderr(`warning: ${message}\n`);
+  const audit = createAuditLog(database.db, logger);
+  const changes = { record: audit.record, actor: 'cli' as const };
   return {
     config,
     database,
     close: async () => {
+      await audit.settled();
       await redis?.close();
       await database.close();
     },
-    accounts: createAccountsService(database.db, redis),
-    clients: createClientsService(database.db),
+    accounts: createAccountsService(database.db, redis, changes),
+    clients: createClientsService(database.db, changes),
+    audit,
     keys: () => {
       const kek = resolveSecrets(config, (file) =>
         warn(`generated a key-encryption key into ${file}`),

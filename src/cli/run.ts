@@ -1,6 +1,7 @@
 import { runServer } from '../app/server-process.ts';
 import { loadConfig } from '../config/load.ts';
 import { migrateToLatest } from '../storage/migrate.ts';
+import { auditCommand } from './audit.command.ts';
 import { clientsCommand } from './clients.command.ts';
 import { type IO, openCliContext } from './context.ts';
 import { exitStatusOf } from './exit-status.ts';
@@ -47,6 +48,7 @@ async function run(argv: string[], io: IO, env: NodeJS.ProcessEnv): Promise<void
     users: (args) => usersCommand(ctx, action, args),
     clients: (args) => clientsCommand(ctx, action, args),
     keys: (args) => keysCommand(ctx, action, args),
+    audit: (args) => auditCommand(ctx, action, args),
   };
   const command = commands[group];
   if (!command) throw new UsageError(`unknown command: ${group}`);

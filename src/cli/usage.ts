@@ -41,6 +41,9 @@ Commands:
   keys revoke <kid|cookie-key-id> [--json]
                                           emergency: unpublish and stop using a key at once,
                                           sign with a new key, and print what that breaks
+  audit list [--since 24h|7d|ISO-time] [--type T] [--account ID] [--client ID] [--limit N] [--json]
+                                          security events, newest first (100 unless --limit);
+                                          --type login.failed, or a prefix such as token.
 
 Every command reads the same configuration as the server (config/*.json and the environment).
 With --json, a command prints exactly one JSON object on stdout.`;

@@ -54,6 +54,7 @@ export const envBindings: ReadonlyArray<{ name: string; path: string[]; read: En
     path: ['shutdownTimeoutSeconds'],
     read: number,
   },
+  { name: 'PORTCULLIS_AUDIT_RETENTION_DAYS', path: ['auditRetentionDays'], read: integer },
   { name: 'PORTCULLIS_SIGNING_ALG', path: ['keys', 'signingAlgorithm'], read: text },
   { name: 'PORTCULLIS_SIGNING_ALGS', path: ['keys', 'algorithms'], read: list },
   {

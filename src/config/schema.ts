@@ -200,6 +200,11 @@ export const configSchema = z
       .describe(
         'On SIGTERM or SIGINT, how long requests in flight may take to finish before their connections are closed.',
       ),
+    auditRetentionDays: z
+      .number()
+      .int()
+      .min(1)
+      .describe('How many days audit events are kept; the purge job deletes older ones.'),
   })
   .strict()
   .superRefine((config, ctx) => {

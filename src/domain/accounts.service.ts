@@ -26,6 +26,7 @@ import {
   MIN_PASSWORD_LENGTH,
   verifyPassword,
 } from './password.ts';
+import type { ChangeAudit } from './security-events.ts';
 
 const noNul = (value: string) => !holdsNul(value);
 const NO_NUL = 'must not contain the NUL character';
@@ -52,8 +53,17 @@ export interface StandardClaims extends Record<string, unknown> {
   updated_at: number;
 }
 
-/** `redis`: where sessions live when Redis is configured, so that disabling an account ends them. */
-export function createAccountsService(db: Kysely<Database>, redis?: RedisHandle) {
+/**
+ * `redis`: where sessions live when Redis is configured, so that disabling an account ends them.
+ * `audit`: where creating, disabling and enabling an account is recorded, and as whom.
+ */
+export function createAccountsService(
+  db: Kysely<Database>,
+  redis?: RedisHandle,
+  audit?: ChangeAudit,
+) {
+  const recorded = (type: 'user.created' | 'user.disabled' | 'user.enabled', account: string) =>
+    audit?.record({ type, actor: audit.actor, account });
   return {
     async create(input: NewAccount): Promise<AccountRow> {
       const parsed = newAccountSchema.safeParse(input);
@@ -69,7 +79,7 @@ export function createAccountsService(db: Kysely<Database>, redis?: RedisHandle)
         );
       }
       try {
-        return await insertAccount(db, {
+        const account = await insertAccount(db, {
           id: randomUUID(),
           email,
           name: name ?? null,
@@ -77,6 +87,8 @@ export function createAccountsService(db: Kysely<Database>, redis?: RedisHandle)
           password_hash: password ? await hashPassword(password) : null,
           roles: JSON.stringify(roles),
         });
+        recorded('user.created', account.id);
+        return account;
       } catch (error) {
         if (isUniqueViolation(error)) {
           throw new DomainError('account_exists', `an account with email ${email} exists`, 409);
@@ -100,6 +112,8 @@ export function createAccountsService(db: Kysely<Database>, redis?: RedisHandle)
 
     findById: (id: string) => findAccountById(db, id),
 
+    findByEmail: (email: string) => findAccountByEmail(db, email),
+
     /** `readAhead`: the profiles the request read with its token (storage/request-scope.ts). */
     async findActive(
       id: string,
@@ -120,6 +134,7 @@ export function createAccountsService(db: Kysely<Database>, redis?: RedisHandle)
         throw new DomainError('account_not_found', `no account with id ${id}`, 404);
       }
       if (disabled) await revokeAccountAccess(db, redis, id);
+      recorded(disabled ? 'user.disabled' : 'user.enabled', id);
     },
 
     claimsOf(account: AccountProfile): StandardClaims {

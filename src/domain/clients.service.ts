@@ -14,6 +14,7 @@ import { holdsNul } from '../storage/nul.ts';
 import type { Database } from '../storage/schema.ts';
 import { generateClientSecret, hashClientSecret } from './client-secret.ts';
 import { allowedOriginProblem, redirectUriKind, redirectUriProblem } from './redirect-uri.ts';
+import type { ChangeAudit } from './security-events.ts';
 
 const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
@@ -82,7 +83,12 @@ export interface CreatedClient {
   clientSecret?: string;
 }
 
-export function createClientsService(db: Kysely<Database>) {
+/** `audit`: where creating, deleting and re-keying a client is recorded, and as whom. */
+export function createClientsService(db: Kysely<Database>, audit?: ChangeAudit) {
+  const recorded = (
+    type: 'client.created' | 'client.deleted' | 'client.secret_rotated',
+    client: string,
+  ) => audit?.record({ type, actor: audit.actor, client });
   return {
     async create(input: NewClient): Promise<CreatedClient> {
       const parsed = newClientSchema.safeParse(input);
@@ -101,6 +107,7 @@ export function createClientsService(db: Kysely<Database>) {
         first_party: spec.firstParty,
         metadata: JSON.stringify(metadataFor(spec)),
       });
+      recorded('client.created', client.client_id);
       return clientSecret ? { client, clientSecret } : { client };
     },
 
@@ -118,6 +125,7 @@ export function createClientsService(db: Kysely<Database>) {
       if (!(await deleteClient(db, clientId))) {
         throw new DomainError('client_not_found', `no client with id ${clientId}`, 404);
       }
+      recorded('client.deleted', clientId);
     },
 
     /** A new secret replaces the old one at once; the old one stops working. */
@@ -130,6 +138,7 @@ export function createClientsService(db: Kysely<Database>) {
       if (!(await updateClientSecretHash(db, clientId, hashClientSecret(clientSecret)))) {
         throw new DomainError('client_not_found', `no client with id ${clientId}`, 404);
       }
+      recorded('client.secret_rotated', clientId);
       return clientSecret;
     },
   };

@@ -6,6 +6,7 @@ import type { AccountsService } from '../domain/accounts.service.ts';
 import type { AttemptThrottle } from '../domain/attempt-throttle.ts';
 import { DomainError } from '../shared/errors.ts';
 import type { Csrf } from './csrf.ts';
+import type { InteractionAudit } from './interaction-audit.ts';
 import type { RenderPage } from './render.ts';
 import { describeScopes } from './scope-descriptions.ts';
 import { clientWayBack, offerWayBack } from './way-back.ts';
@@ -17,6 +18,8 @@ export interface InteractionDeps {
   loginThrottle: AttemptThrottle;
   csrf: Csrf;
   render: RenderPage;
+  /** Sign-ins, their failures and lockouts, consent given and denied, to the audit log. */
+  audit: InteractionAudit;
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -59,6 +62,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const attempt = { subject: email.toLowerCase(), ip: ctx.ip };
     const wait = await deps.loginThrottle.retryAfter(attempt);
     if (wait > 0) {
+      await deps.audit.lockedOut(ctx, details, email, wait);
       ctx.status = 429;
       ctx.set('Retry-After', String(wait));
       return renderLogin(ctx, deps, details, { email, error: tooManyAttempts(wait) });
@@ -66,11 +70,13 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const account = await deps.accounts.authenticate(email, password);
     if (!account) {
       await deps.loginThrottle.failed(attempt);
+      await deps.audit.failed(ctx, details, email);
       ctx.status = 401;
       const error = 'Incorrect email or password.';
       return renderLogin(ctx, deps, details, { email, error, remember: form.remember === 'yes' });
     }
     await deps.loginThrottle.succeeded(attempt);
+    deps.audit.signedIn(ctx, details, account.id);
     // Unless the person asks to stay signed in, the session cookie ends with the browser session.
     const remember = form.remember === 'yes';
     await finish(ctx, deps, { login: { accountId: account.id, remember } }, false);
@@ -79,11 +85,12 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   router.post('/confirm', body, async (ctx) => {
     const details = await loadForPost(ctx, deps, 'consent');
     const grantId = await saveGrant(deps.provider(), details);
+    deps.audit.consented(ctx, details);
     await finish(ctx, deps, { consent: details.grantId ? {} : { grantId } }, true);
   });
 
   router.post('/abort', body, async (ctx) => {
-    await loadForPost(ctx, deps);
+    deps.audit.aborted(ctx, await loadForPost(ctx, deps));
     const result = { error: 'access_denied', error_description: 'End-User aborted interaction' };
     await finish(ctx, deps, result, false);
   });

@@ -3,11 +3,12 @@ import type { Config } from '../config/schema.ts';
 import type { AttemptThrottle } from '../domain/attempt-throttle.ts';
 import type { CookieKeyRing } from '../domain/cookie-key-ring.ts';
 import type { KeySet } from '../domain/key-set.service.ts';
+import type { RecordSecurityEvent } from '../domain/security-events.ts';
 import type { RefreshSuccessors } from '../storage/refresh-successors.ts';
 import { claimsByScope, SCOPES } from './claims.ts';
 import { useHashedClientSecrets } from './client-secrets.ts';
 import { clientBasedCORS } from './cors.ts';
-import { loadExistingGrant } from './grants.ts';
+import { existingGrantLoader } from './grants.ts';
 import { interactionPolicyConfiguration } from './interaction-policy.ts';
 import { signingAlgValues } from './jwa.ts';
 import { useOneSuccessorPerRefreshToken } from './refresh-rotation.ts';
@@ -38,6 +39,8 @@ export interface ProviderDeps {
   clientAuthThrottle: AttemptThrottle;
   /** The one successor of each rotated refresh token, for replays within the grace window. */
   refreshSuccessors: RefreshSuccessors;
+  /** The audit log: consent given on a person's behalf to first-party clients. */
+  record: RecordSecurityEvent;
   /** The APIs access tokens may be issued for; without it, resource indicators are off. */
   resourceServers?: ResourceServerLookup | undefined;
 }
@@ -100,7 +103,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
       policy: interactionPolicyConfiguration(deps.config.ttl.session),
     },
-    loadExistingGrant,
+    loadExistingGrant: existingGrantLoader(deps.record),
     clientBasedCORS,
     renderError: deps.pages.renderError,
     extraClientMetadata: {

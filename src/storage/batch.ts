@@ -16,17 +16,22 @@
  *
  * Results find their callers by the item's identity: an object handed over twice in one batch is
  * one item, answered to both callers.
+ *
+ * `schedule` says when a batch is sent, setImmediate unless told otherwise. The audit log's
+ * writes, which no request waits for, gather longer (audit-log.ts): their statement is sent after
+ * the requests of the turn have had theirs, and stands for many turns' events at once.
  */
 export function batchPerTurn<Item extends object, Result>(
   run: Run<Item, Result>,
   split: (items: Item[]) => Item[][] = (items) => [items],
+  schedule: (send: () => void) => void = setImmediate,
 ): (item: Item) => Promise<Result> {
   let batch: Map<Item, Caller<Result>[]> | undefined;
   return (item) => {
     if (!batch) {
       const callers = new Map<Item, Caller<Result>[]>();
       batch = callers;
-      setImmediate(() => {
+      schedule(() => {
         batch = undefined;
         send(callers, run, split);
       });

@@ -69,7 +69,12 @@ interface AuditEventsTable {
   id: Generated<string>;
   type: string;
   actor: string;
+  /** What the event is about when it is neither an account nor a client: a key id. */
   subject: string | null;
+  account_id: string | null;
+  client_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
   data: JSONColumnType<Record<string, unknown>>;
   created_at: CreatedAt;
 }

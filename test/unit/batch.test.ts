@@ -48,6 +48,22 @@ describe('batchPerTurn', () => {
     expect(runs).toEqual([['a'], ['b']]);
   });
 
+  it('sends a batch when its schedule says, gathering the items of several turns until then', async () => {
+    const { runs, run } = recording();
+    let send: (() => void) | undefined;
+    const find = batchPerTurn(run, undefined, (scheduled) => {
+      send = scheduled;
+    });
+    const first = find(item('a'));
+    await nextTurn();
+    const second = find(item('b'));
+    await nextTurn();
+    expect(runs).toEqual([]);
+    send?.();
+    expect(await Promise.all([first, second])).toEqual(['A', 'B']);
+    expect(runs).toEqual([['a', 'b']]);
+  });
+
   it('fails every caller of a batch whose run fails', async () => {
     const { run } = recording({ fail: () => new Error('storage is down') });
     const find = batchPerTurn(run);
