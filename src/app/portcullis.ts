@@ -9,6 +9,7 @@ import { createCookieKeyRing } from '../domain/cookie-key-ring.ts';
 import type { KeyRotationService } from '../domain/key-rotation.service.ts';
 import type { KeySet } from '../domain/key-set.service.ts';
 import type { KeyWatcher } from '../domain/key-watcher.ts';
+import { createLoginThrottle } from '../domain/login-throttle.ts';
 import { decoyHash } from '../domain/password.ts';
 import { createHttpApp } from '../http/app.ts';
 import { createCsrf } from '../http/csrf.ts';
@@ -147,10 +148,7 @@ async function buildProviders(wiring: Wiring) {
     'client-auth',
     throttlePolicy(config.clientAuthThrottle),
   );
-  const loginThrottle = createAttemptThrottle(counters, 'login', {
-    ...throttlePolicy(config.loginThrottle),
-    freeFailures: 3,
-  });
+  const loginThrottle = createLoginThrottle(counters, config.loginThrottle);
   // Computed now so that the first login with an unknown email costs no more than the others.
   await decoyHash();
   const render = createPageRenderer();

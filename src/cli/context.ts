@@ -1,10 +1,13 @@
 import type { Config } from '../config/schema.ts';
 import { resolveSecrets } from '../config/secrets.ts';
 import { createAccountsService } from '../domain/accounts.service.ts';
+import type { AttemptThrottle } from '../domain/attempt-throttle.ts';
 import { createClientsService } from '../domain/clients.service.ts';
 import { createKeyRevocationService } from '../domain/key-revocation.service.ts';
 import { createKeyRotationService } from '../domain/key-rotation.service.ts';
+import { createLoginThrottle } from '../domain/login-throttle.ts';
 import { createLogger } from '../shared/logger.ts';
+import { attemptCounters } from '../storage/attempt-counters.ts';
 import { type DatabaseHandle, openDatabase } from '../storage/database.ts';
 import { migrateToLatest } from '../storage/migrate.ts';
 import { openRedis, type RedisHandle } from '../storage/redis.ts';
@@ -17,6 +20,8 @@ export interface CliContext {
   close(): Promise<void>;
   accounts: ReturnType<typeof createAccountsService>;
   clients: ReturnType<typeof createClientsService>;
+  /** The sign-in throttle's counters, the server's own (`users unlock`). */
+  loginThrottle: AttemptThrottle;
   /** Key services; they need the key-encryption key, which is only resolved when asked for. */
   keys: () => KeyServices;
   stdin: () => Promise<string>;
@@ -68,6 +73,7 @@ export async function openCliContext(config: Config, io: IO, json: boolean): Pro
     },
     accounts: createAccountsService(database.db, redis),
     clients: createClientsService(database.db),
+    loginThrottle: createLoginThrottle(attemptCounters(database.db, redis), config.loginThrottle),
     keys: () => {
       const kek = resolveSecrets(config, (file) =>
         warn(`generated a key-encryption key into ${file}`),

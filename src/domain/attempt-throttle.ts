@@ -59,6 +59,8 @@ export function createAttemptThrottle(
   const ips = counters({ name: `${kind}-ip`, points: policy.ipFailures, durationSeconds });
   const delays = counters({ name: `${kind}-delay`, points: 1, durationSeconds: 1 });
   const keysOf = (attempt: Attempt) => ({ subject: keyOf(attempt.subject), ip: keyOf(attempt.ip) });
+  const forget = (subject: string) =>
+    store(() => Promise.all([subjects.delete(subject), delays.delete(subject)]));
 
   return {
     /** Seconds to wait before this attempt may be tried, or 0 when it may be tried now. */
@@ -88,8 +90,21 @@ export function createAttemptThrottle(
 
     /** A success forgets the subject's failures (not the IP's: one IP may try many subjects). */
     async succeeded(attempt: Attempt): Promise<void> {
-      const { subject } = keysOf(attempt);
-      await store(() => Promise.all([subjects.delete(subject), delays.delete(subject)]));
+      await forget(keysOf(attempt).subject);
+    },
+
+    /**
+     * Lifts a subject's lockout (or delay) now, as a success would, and resolves with the seconds
+     * it had left (0: there was none). Its IPs' counters are left alone.
+     */
+    async unlock(subject: string): Promise<number> {
+      const key = keyOf(subject);
+      const waits = await Promise.all([
+        waitOf(subjects, key, policy.subjectFailures),
+        waitOf(delays, key, 1),
+      ]);
+      await forget(key);
+      return Math.max(...waits);
     },
   };
 }

@@ -12,6 +12,7 @@ import {
 } from '../storage/clients.repository.ts';
 import type { Database } from '../storage/schema.ts';
 import { generateClientSecret, hashClientSecret } from './client-secret.ts';
+import { invalidInput } from './invalid-input.ts';
 import { redirectUriKind, redirectUriProblem } from './redirect-uri.ts';
 
 const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
@@ -67,12 +68,7 @@ export function createClientsService(db: Kysely<Database>) {
   return {
     async create(input: NewClient): Promise<CreatedClient> {
       const parsed = newClientSchema.safeParse(input);
-      if (!parsed.success) {
-        const problems = parsed.error.issues.map(
-          (issue) => `${issue.path.join('.')}: ${issue.message}`,
-        );
-        throw new DomainError('invalid_client_metadata', problems.join('; '));
-      }
+      if (!parsed.success) throw invalidInput('invalid_client_metadata', parsed.error);
       const spec = parsed.data;
       const clientSecret = spec.public ? undefined : generateClientSecret();
       const client = await insertClient(db, {

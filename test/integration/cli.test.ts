@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { USAGE } from '../../src/cli/usage.ts';
+import { COMMANDS, USAGE } from '../../src/cli/commands.ts';
+import { commandHelp } from '../../src/cli/help.ts';
 import { runCliInProcess } from '../support/cli.ts';
 import { runCli, type ServerProcess, startServerProcess } from '../support/processes.ts';
 import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
@@ -55,8 +56,11 @@ describe('the portcullis command line on embedded storage', () => {
   it('exits 2 with the usage when users create has no --email', async () => {
     const run = await cliProcess(['users', 'create', '--name', 'A', '--json']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('--email');
-    expect(run.stderr).toContain(USAGE);
+    expect(run.stderr).toContain('users create needs --email');
+    const help = commandHelp(
+      COMMANDS.find((spec) => spec.name === 'users create') ?? expect.fail(),
+    );
+    expect(run.stderr).toContain(help);
     expect(run.stdout).toBe('');
   });
 
@@ -160,7 +164,8 @@ describe('the portcullis command line on embedded storage', () => {
         '--json',
       ]);
       expect(run.code).toBe(1);
-      expect(run.stderr).toContain('http://example.com/cb must use https');
+      expect(run.stderr).toContain('--redirect-uri: http://example.com/cb must use https');
+      expect(run.stderr).not.toContain('redirectUris');
       expect(run.stdout).toBe('');
     });
   });
