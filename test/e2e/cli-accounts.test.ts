@@ -14,6 +14,8 @@ import { freePort, type ServerProcess, startServerProcess } from '../support/pro
 import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
 
 const MAX_FAILURES = 3;
+/** A server process starts in seconds, but in a minute or more on a loaded machine. */
+const SERVER_START_MS = 180_000;
 const FIRST_PASSWORD = 'a first long passphrase';
 const NEW_PASSWORD = 'a second long passphrase';
 
@@ -52,7 +54,7 @@ describe.each(serverBackends)('users set-password and unlock on $name storage', 
       env.REDIS_URL = redis.url;
       env.REDIS_KEY_PREFIX = redis.prefix;
     }
-    server = await startServerProcess(dir.path, { env, port });
+    server = await startServerProcess(dir.path, { env, port, timeoutMs: SERVER_START_MS });
     const created = await cli([
       'clients',
       'create',
@@ -69,7 +71,7 @@ describe.each(serverBackends)('users set-password and unlock on $name storage', 
       client.client_id,
       client.client_secret,
     );
-  });
+  }, SERVER_START_MS);
   afterAll(async () => {
     await server?.stop('SIGKILL');
     await redis?.drop();

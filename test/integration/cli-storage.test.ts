@@ -4,6 +4,9 @@ import { runCliInProcess } from '../support/cli.ts';
 import { type ServerProcess, startServerProcess } from '../support/processes.ts';
 import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
 
+/** A server process starts in seconds, but in a minute or more on a loaded machine. */
+const SERVER_START_MS = 180_000;
+
 const FOREIGN_SERVER =
   /warning: a Portcullis server answers on port \d+ \(issuer http:\/\/\S+\), but it does not use the embedded store at /;
 
@@ -71,9 +74,9 @@ describe.each(sqlBackends)(
         env.DATABASE_URL = String(database.url);
         drop = database.drop;
       }
-      server = await startServerProcess(serverDir.path, { env });
+      server = await startServerProcess(serverDir.path, { env, timeoutMs: SERVER_START_MS });
       port = new URL(server.url).port;
-    });
+    }, SERVER_START_MS);
     afterAll(async () => {
       await server?.stop('SIGKILL');
       await drop();
@@ -112,8 +115,8 @@ describe('a write through the socket of the server on the same data directory', 
 
   beforeAll(async () => {
     dir = makeTempDir('portcullis-cli-shared-');
-    server = await startServerProcess(dir.path);
-  });
+    server = await startServerProcess(dir.path, { timeoutMs: SERVER_START_MS });
+  }, SERVER_START_MS);
   afterAll(async () => {
     await server?.stop('SIGKILL');
     dir?.remove();
