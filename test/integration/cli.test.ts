@@ -53,6 +53,14 @@ describe('the portcullis command line on embedded storage', () => {
     expect(run.stdout).not.toContain('$argon2');
   });
 
+  it('users list prints column headers over one row per user', async () => {
+    const run = await cli(['users', 'list']);
+    expect(run.code).toBe(0);
+    const [header, ...rows] = run.stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^ID {2,}EMAIL {2,}NAME {2,}STATUS$/);
+    expect(rows).toEqual([expect.stringMatching(/^[\w-]{36} {2,}a@example\.com {2,}A$/)]);
+  });
+
   it('exits 2 with the usage when users create has no --email', async () => {
     const run = await cliProcess(['users', 'create', '--name', 'A', '--json']);
     expect(run.code).toBe(2);
