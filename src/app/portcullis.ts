@@ -13,12 +13,14 @@ import { createLoginThrottle } from '../domain/login-throttle.ts';
 import { decoyHash } from '../domain/password.ts';
 import { createHttpApp } from '../http/app.ts';
 import { createCsrf } from '../http/csrf.ts';
+import type { Metrics } from '../http/metrics.ts';
 import { providerPages } from '../http/provider-pages.ts';
 import { createPageRenderer } from '../http/render.ts';
 import { accountFinder } from '../oidc/claims.ts';
 import { createProvider } from '../oidc/provider.ts';
 import { observeProvider } from '../oidc/provider-events.ts';
 import { createProviderHost } from '../oidc/provider-host.ts';
+import { measureTokens } from '../oidc/provider-metrics.ts';
 import type { ResourceServerLookup } from '../oidc/resource-indicators.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { attemptCounters } from '../storage/attempt-counters.ts';
@@ -28,10 +30,12 @@ import type { DatabaseHandle } from '../storage/database.ts';
 import { createOidcAdapterFactory } from '../storage/oidc-adapter-factory.ts';
 import { batchedPayloadWrites } from '../storage/oidc-payload-writes.ts';
 import type { RedisHandle } from '../storage/redis.ts';
+import { createRefreshSuccessors } from '../storage/refresh-successors.ts';
 import { requestScopes } from '../storage/request-scope.ts';
 import { type Cleanups, createCleanups } from './cleanups.ts';
 import { type KeysInForce, prepareKeys } from './keys-in-force.ts';
 import { bindPort } from './listener.ts';
+import { serveMetrics } from './metrics-port.ts';
 import { openStores, type Stores, schedulePurge } from './stores.ts';
 
 export interface Portcullis {
@@ -40,6 +44,8 @@ export interface Portcullis {
   database: DatabaseHandle;
   /** Set when REDIS_URL is. */
   redis: RedisHandle | undefined;
+  /** The port /metrics is served on; set when metricsPort is. */
+  metricsPort: number | undefined;
   provider(): Provider;
   keys: {
     /** The key set this instance signs and verifies with right now. */
@@ -86,13 +92,19 @@ async function assemble(
   cleanups: Cleanups,
 ): Promise<Portcullis> {
   const secrets = resolveSecrets(config, (file) => warnGeneratedKek(logger, file));
-  const stores = await openStores(config, { inMemory: options.inMemory, logger }, cleanups);
+  const { metrics, port: metricsPort } = (await serveMetrics(config, logger, cleanups)) ?? {};
+  const stores = await openStores(
+    config,
+    { inMemory: options.inMemory, logger, metrics },
+    cleanups,
+  );
   const listen = !options.pollKeysOnly;
   const keys = await prepareKeys({ config, database: stores.database, secrets, logger, listen });
   cleanups.defer(keys.stop);
-  const { server, port, issuer, serve } = await bindPort(config, cleanups);
+  metrics?.watchSigningKeys(() => keys.watcher.current.signing);
+  const { server, port, issuer, serve } = await bindPort(config, cleanups, logger);
 
-  const wiring: Wiring = { config, options, logger, ...stores, keys, issuer, cleanups };
+  const wiring: Wiring = { config, options, logger, ...stores, keys, issuer, cleanups, metrics };
   const providers = await buildProviders(wiring);
   const http = buildHttp(wiring, providers);
   // A new key set means a rebuilt Provider (requests already in the old one finish there);
@@ -101,15 +113,15 @@ async function assemble(
   await keys.start((keySet) => providers.host.replace(providers.build(keySet)));
   serve(http.listener);
   cleanups.defer(schedulePurge(stores.database, config.expiredPurgeIntervalSeconds, logger));
-  logger.info(
-    { issuer, port, storage: stores.database.kind, redis: stores.redis !== undefined },
-    'portcullis is listening',
-  );
+  const storage = stores.database.kind;
+  const redis = stores.redis !== undefined;
+  logger.info({ issuer, port, metricsPort, storage, redis }, 'portcullis is listening');
 
   return {
     issuer,
     server,
     ...stores,
+    metricsPort,
     provider: () => providers.host.current,
     keys: { current: () => keys.watcher.current, rotation: keys.rotation, watcher: keys.watcher },
     close: () => cleanups.run(),
@@ -131,11 +143,13 @@ interface Wiring extends Stores {
   keys: KeysInForce;
   issuer: string;
   cleanups: Cleanups;
+  /** Set when metrics are on (metricsPort); every observer below comes from it. */
+  metrics: Metrics | undefined;
 }
 
 /** The services oidc-provider needs, and the Provider for a key set, hosted so it can be replaced. */
 async function buildProviders(wiring: Wiring) {
-  const { config, options, logger, database, redis, keys, issuer, cleanups } = wiring;
+  const { config, options, logger, database, redis, keys, issuer, cleanups, metrics } = wiring;
   // With Postgres, client lookups are cached while the clients table's changes are heard.
   const clientCache = createClientCache<AdapterPayload>();
   if (config.databaseUrl) {
@@ -147,8 +161,13 @@ async function buildProviders(wiring: Wiring) {
     counters,
     'client-auth',
     throttlePolicy(config.clientAuthThrottle),
+    metrics?.attempts('client-auth'),
   );
-  const loginThrottle = createLoginThrottle(counters, config.loginThrottle);
+  const loginThrottle = createLoginThrottle(
+    counters,
+    config.loginThrottle,
+    metrics?.attempts('login'),
+  );
   // Computed now so that the first login with an unknown email costs no more than the others.
   await decoyHash();
   const render = createPageRenderer();
@@ -159,6 +178,10 @@ async function buildProviders(wiring: Wiring) {
     refreshTokenReuseGraceSeconds: config.refreshTokenReuseGraceSeconds,
     clientCache,
   });
+  const refreshSuccessors = createRefreshSuccessors(
+    database.db,
+    config.refreshTokenReuseGraceSeconds,
+  );
   const build = (keySet: KeySet) => {
     const provider = createProvider({
       issuer,
@@ -169,9 +192,11 @@ async function buildProviders(wiring: Wiring) {
       cookieKeys,
       pages: providerPages(render),
       clientAuthThrottle,
+      refreshSuccessors,
       resourceServers: options.resourceServers,
     });
     observeProvider(provider, logger);
+    if (metrics) measureTokens(provider, metrics.tokens);
     return provider;
   };
   return {
@@ -188,7 +213,7 @@ type Providers = Awaited<ReturnType<typeof buildProviders>>;
 
 /** The request listener: our routes and pages, then the hosted Provider. */
 function buildHttp(wiring: Wiring, providers: Providers) {
-  const { config, logger, database, redis, keys, issuer } = wiring;
+  const { config, logger, database, redis, keys, issuer, metrics } = wiring;
   const { accounts, loginThrottle, render, cookieKeys, host } = providers;
   return createHttpApp({
     issuer,
@@ -204,5 +229,6 @@ function buildHttp(wiring: Wiring, providers: Providers) {
     requestScope: requestScopes(batchedPayloadWrites(database.db)),
     interactions: { accounts, loginThrottle, csrf: createCsrf(cookieKeys.secrets) },
     readiness: { database: database.ping, ...(redis ? { redis: redis.ping } : {}) },
+    observeRequest: metrics?.observeRequest,
   });
 }

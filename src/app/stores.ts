@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.ts';
+import type { Metrics } from '../http/metrics.ts';
 import type { Logger } from '../shared/logger.ts';
 import { purgeExpiredAttemptCounters } from '../storage/attempt-counters.ts';
 import { type DatabaseHandle, openDatabase } from '../storage/database.ts';
@@ -19,7 +20,12 @@ export interface Stores {
  */
 export async function openStores(
   config: Config,
-  options: { inMemory?: boolean | undefined; logger: Logger },
+  options: {
+    inMemory?: boolean | undefined;
+    logger: Logger;
+    /** With metrics on, every SQL query and Redis command is timed (storage latency). */
+    metrics?: Metrics | undefined;
+  },
   cleanups: Cleanups,
 ): Promise<Stores> {
   const database = await openDatabase({
@@ -29,6 +35,7 @@ export async function openStores(
     share: !config.databaseUrl && !options.inMemory,
     preparedStatements: config.preparedStatements,
     logger: options.logger,
+    onQuery: options.metrics?.storage(config.databaseUrl ? 'postgres' : 'embedded'),
   });
   cleanups.defer(() => database.close());
   const redis = config.redisUrl
@@ -36,6 +43,7 @@ export async function openStores(
         url: config.redisUrl,
         prefix: config.redisKeyPrefix,
         logger: options.logger,
+        onCommand: options.metrics?.storage('redis'),
       })
     : undefined;
   if (redis) cleanups.defer(() => redis.close());

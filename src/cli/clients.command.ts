@@ -39,6 +39,14 @@ const create = defineCommand({
       field: 'postLogoutRedirectUris',
       description: 'where logouts may return to',
     },
+    'allowed-origin': {
+      type: 'string',
+      multiple: true,
+      value: 'origin',
+      field: 'allowedOrigins',
+      description:
+        'an extra origin its browser code may call from (CORS), beside its redirect URIs',
+    },
     public: { type: 'boolean', description: 'a client without a secret (SPA, mobile, CLI)' },
     'grant-types': {
       type: 'string',
@@ -62,6 +70,11 @@ const create = defineCommand({
       field: 'tokenEndpointAuthMethod',
       description: 'client_secret_basic (default) or client_secret_post',
     },
+    'require-par': {
+      type: 'boolean',
+      field: 'requirePushedAuthorizationRequests',
+      description: 'it must push its authorization requests first (PAR, RFC 9126)',
+    },
     json: jsonOption,
   },
   examples: [
@@ -73,11 +86,13 @@ const create = defineCommand({
       name: values.name,
       redirectUris: values['redirect-uri'] ?? [],
       postLogoutRedirectUris: values['post-logout-redirect-uri'] ?? [],
+      allowedOrigins: values['allowed-origin'] ?? [],
       public: values.public ?? false,
       grantTypes: values['grant-types']?.split(',').map((type) => type.trim()) as never,
       scope: values.scope,
       firstParty: values['first-party'] ?? false,
       tokenEndpointAuthMethod: values['token-endpoint-auth-method'] as never,
+      requirePushedAuthorizationRequests: values['require-par'] ?? false,
     });
     const human = [`client_id: ${client.client_id}`];
     if (clientSecret) {

@@ -9,6 +9,7 @@ type EnvReader = (text: string) => unknown;
 
 const text: EnvReader = (value) => value;
 const integer: EnvReader = (value) => (/^-?\d+$/.test(value.trim()) ? Number(value) : value);
+const number: EnvReader = (value) => (/^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value);
 const boolean: EnvReader = (value) => {
   const normalized = value.trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(normalized)) return true;
@@ -40,6 +41,18 @@ export const envBindings: ReadonlyArray<{ name: string; path: string[]; read: En
     name: 'PORTCULLIS_REFRESH_TOKEN_REUSE_GRACE_SECONDS',
     path: ['refreshTokenReuseGraceSeconds'],
     read: integer,
+  },
+  {
+    name: 'PORTCULLIS_REQUIRE_PAR',
+    path: ['requirePushedAuthorizationRequests'],
+    read: boolean,
+  },
+  { name: 'PORTCULLIS_METRICS_PORT', path: ['metricsPort'], read: integer },
+  { name: 'PORTCULLIS_METRICS_HOST', path: ['metricsHost'], read: text },
+  {
+    name: 'PORTCULLIS_SHUTDOWN_TIMEOUT_SECONDS',
+    path: ['shutdownTimeoutSeconds'],
+    read: number,
   },
   { name: 'PORTCULLIS_SIGNING_ALG', path: ['keys', 'signingAlgorithm'], read: text },
   { name: 'PORTCULLIS_SIGNING_ALGS', path: ['keys', 'algorithms'], read: list },

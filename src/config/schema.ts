@@ -12,7 +12,12 @@ const ttlSchema = z
     idToken: seconds('Lifetime of ID tokens, in seconds.'),
     authorizationCode: seconds('Lifetime of authorization codes, in seconds.'),
     refreshToken: seconds('Lifetime of refresh tokens, in seconds.'),
-    session: seconds('Lifetime of a browser session at Portcullis, in seconds.'),
+    session: seconds(
+      'Longest a browser session at Portcullis lasts after its sign-in, however much it is used, in seconds.',
+    ),
+    sessionIdle: seconds(
+      'A browser session not used for this long ends (each sign-in or authorization request with it is a use), in seconds.',
+    ),
     interaction: seconds('Time a user has to complete login and consent, in seconds.'),
     grant: seconds('Lifetime of a grant (the consent record), in seconds.'),
   })
@@ -20,14 +25,14 @@ const ttlSchema = z
 
 const count = (description: string) => z.number().int().positive().describe(description);
 
-const throttleSchema = (subject: string) =>
+const throttleSchema = (subject: string, subjects: string) =>
   z
     .object({
       maxFailures: count(
         `Failures one ${subject} may have within lockoutSeconds before it is locked out.`,
       ),
       maxFailuresPerIp: count(
-        `Failures one client IP may have within lockoutSeconds, whatever ${subject}s it tried.`,
+        `Failures one client IP may have within lockoutSeconds, whatever ${subjects} it tried.`,
       ),
       lockoutSeconds: seconds(
         `The window failures are counted in, and how long a lockout lasts (429 with Retry-After).`,
@@ -146,25 +151,56 @@ export const configSchema = z
       ),
     ttl: ttlSchema,
     keys: keysSchema,
-    loginThrottle: throttleSchema('email address'),
-    clientAuthThrottle: throttleSchema('client'),
+    loginThrottle: throttleSchema('email address', 'email addresses'),
+    clientAuthThrottle: throttleSchema('client', 'clients'),
     refreshTokenReuseGraceSeconds: z
       .number()
       .int()
       .min(0)
       .describe(
-        'How long a rotated refresh token still works, for clients that refresh concurrently; reuse after it revokes the grant. 0 disables.',
+        'How long a rotated refresh token may be presented again (concurrent refreshes, retries); each replay gets the successor the first use got. Reuse after it revokes the grant. 0 disables.',
+      ),
+    requirePushedAuthorizationRequests: z
+      .boolean()
+      .describe(
+        'Require every client to push its authorization requests first (PAR, RFC 9126); without it, only clients registered with --require-par must.',
       ),
     expiredPurgeIntervalSeconds: z
       .number()
       .int()
       .min(0)
       .describe('How often expired rows are purged from the SQL store; 0 disables the job.'),
+    metricsPort: z
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .optional()
+      .describe(
+        'The port of the Prometheus endpoint (GET /metrics), apart from the public one. Unset: no metrics.',
+      ),
+    metricsHost: z
+      .string()
+      .min(1)
+      .describe('The interface the metrics port binds; keep it off the public network.'),
+    shutdownTimeoutSeconds: z
+      .number()
+      .positive()
+      .describe(
+        'On SIGTERM or SIGINT, how long requests in flight may take to finish before their connections are closed.',
+      ),
   })
   .strict()
   .superRefine((config, ctx) => {
     for (const problem of keyTimingProblems(config)) {
       ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+    }
+    if (config.metricsPort && config.metricsPort === config.port) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['metricsPort'],
+        message: 'must differ from port: metrics are never served on the public listener',
+      });
     }
     const issuer = issuerProblem(config.env, config.issuer);
     if (issuer) ctx.addIssue({ code: 'custom', path: ['issuer'], message: issuer });

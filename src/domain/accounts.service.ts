@@ -15,6 +15,7 @@ import {
   setAccountDisabled,
   setAccountPasswordHash,
 } from '../storage/accounts.repository.ts';
+import { holdsNul } from '../storage/nul.ts';
 import type { RedisHandle } from '../storage/redis.ts';
 import type { Database } from '../storage/schema.ts';
 import { isUniqueViolation } from '../storage/unique-violation.ts';
@@ -27,6 +28,9 @@ import {
   MIN_PASSWORD_LENGTH,
   verifyPassword,
 } from './password.ts';
+
+const noNul = (value: string) => !holdsNul(value);
+const NO_NUL = 'must not contain the NUL character';
 
 /**
  * The rules of a password, whether set at creation or later (NIST SP 800-63B 3.1.1.2): a length,
@@ -43,7 +47,7 @@ const passwordSchema = z
 
 export const newAccountSchema = z.object({
   email: z.email('must be a valid email address').max(320),
-  name: z.string().trim().min(1).max(200).optional(),
+  name: z.string().trim().min(1).max(200).refine(noNul, NO_NUL).optional(),
   password: passwordSchema.optional(),
   roles: z.array(z.string().regex(/^[\w:.-]{1,64}$/, 'must be a simple name')).default([]),
   emailVerified: z.boolean().default(false),

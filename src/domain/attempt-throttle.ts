@@ -32,9 +32,26 @@ export function throttlePolicy(settings: {
   };
 }
 
-/** Who an attempt is about: a subject (account or client) and the client IP it came from. */
+/**
+ * Told what the throttle decided, with the attempt it was about (metrics count them; an audit
+ * log may record who and where): a counted failure, a subject or IP locked out by it, an attempt
+ * refused because it must wait.
+ */
+export interface AttemptObserver {
+  failed(attempt: Attempt): void;
+  lockedOut(by: 'subject' | 'ip', attempt: Attempt): void;
+  refused(attempt: Attempt): void;
+}
+
+const UNOBSERVED: AttemptObserver = { failed() {}, lockedOut() {}, refused() {} };
+
+/**
+ * Who an attempt is about: a subject (account or client) and the client IP it came from. No
+ * subject when the attempt named none that exists and counting it would let anyone create
+ * counters at will (an unknown client_id): then it counts against the IP alone.
+ */
 export interface Attempt {
-  subject: string;
+  subject?: string | undefined;
   ip: string;
 }
 
@@ -49,6 +66,7 @@ export function createAttemptThrottle(
   counters: CounterFactory,
   kind: string,
   policy: ThrottlePolicy,
+  observer: AttemptObserver = UNOBSERVED,
 ) {
   const durationSeconds = policy.windowSeconds;
   const subjects = counters({
@@ -58,39 +76,55 @@ export function createAttemptThrottle(
   });
   const ips = counters({ name: `${kind}-ip`, points: policy.ipFailures, durationSeconds });
   const delays = counters({ name: `${kind}-delay`, points: 1, durationSeconds: 1 });
-  const keysOf = (attempt: Attempt) => ({ subject: keyOf(attempt.subject), ip: keyOf(attempt.ip) });
+  const keysOf = (attempt: Attempt) => ({
+    subject: attempt.subject === undefined ? undefined : keyOf(attempt.subject),
+    ip: keyOf(attempt.ip),
+  });
   const forget = (subject: string) =>
     store(() => Promise.all([subjects.delete(subject), delays.delete(subject)]));
 
   return {
-    /** Seconds to wait before this attempt may be tried, or 0 when it may be tried now. */
+    /**
+     * Seconds to wait before this attempt may be tried, or 0 when it may be tried now. Callers
+     * refuse an attempt that must wait, so a wait counts as a refusal.
+     */
     async retryAfter(attempt: Attempt): Promise<number> {
-      const keys = keysOf(attempt);
+      const { subject, ip } = keysOf(attempt);
       const waits = await Promise.all([
-        waitOf(subjects, keys.subject, policy.subjectFailures),
-        waitOf(ips, keys.ip, policy.ipFailures),
-        waitOf(delays, keys.subject, 1),
+        waitOf(ips, ip, policy.ipFailures),
+        ...(subject === undefined
+          ? []
+          : [waitOf(subjects, subject, policy.subjectFailures), waitOf(delays, subject, 1)]),
       ]);
-      return Math.max(...waits);
+      const wait = Math.max(...waits);
+      if (wait > 0) observer.refused(attempt);
+      return wait;
     },
 
     /** Counts a failure; past the limits, the subject or IP is locked out. */
     async failed(attempt: Attempt): Promise<void> {
       const keys = keysOf(attempt);
-      const [subject] = await Promise.all([
-        countFailure(subjects, keys.subject, policy),
+      const subject = keys.subject;
+      const [failures, ipFailures] = await Promise.all([
+        subject === undefined ? undefined : countFailure(subjects, subject, policy),
         countFailure(ips, keys.ip, policy),
       ]);
+      observer.failed(attempt);
+      if (failures === policy.subjectFailures) observer.lockedOut('subject', attempt);
+      if (ipFailures === policy.ipFailures) observer.lockedOut('ip', attempt);
+      if (subject === undefined || failures === undefined) return;
       const free = policy.freeFailures;
-      if (free !== undefined && subject > free && subject < policy.subjectFailures) {
-        const delay = Math.min(2 ** (subject - free - 1), policy.lockoutSeconds);
-        await store(() => delays.block(keys.subject, delay));
+      if (free !== undefined && failures > free && failures < policy.subjectFailures) {
+        const delay = Math.min(2 ** (failures - free - 1), policy.lockoutSeconds);
+        await store(() => delays.block(subject, delay));
       }
     },
 
     /** A success forgets the subject's failures (not the IP's: one IP may try many subjects). */
     async succeeded(attempt: Attempt): Promise<void> {
-      await forget(keysOf(attempt).subject);
+      const { subject } = keysOf(attempt);
+      if (subject === undefined) return;
+      await forget(subject);
     },
 
     /**

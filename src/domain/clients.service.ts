@@ -10,10 +10,11 @@ import {
   listClients,
   updateClientSecretHash,
 } from '../storage/clients.repository.ts';
+import { holdsNul } from '../storage/nul.ts';
 import type { Database } from '../storage/schema.ts';
 import { generateClientSecret, hashClientSecret } from './client-secret.ts';
 import { invalidInput } from './invalid-input.ts';
-import { redirectUriKind, redirectUriProblem } from './redirect-uri.ts';
+import { allowedOriginProblem, redirectUriKind, redirectUriProblem } from './redirect-uri.ts';
 
 const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
@@ -23,11 +24,23 @@ const redirectUri = z.string().superRefine((value, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: `${value} ${problem}` });
 });
 
+const allowedOrigin = z.string().superRefine((value, ctx) => {
+  const problem = allowedOriginProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: `${value} ${problem}` });
+});
+
 const newClientSchema = z
   .object({
-    name: z.string().trim().min(1, 'is required').max(200),
+    name: z
+      .string()
+      .trim()
+      .min(1, 'is required')
+      .max(200)
+      .refine((value) => !holdsNul(value), 'must not contain the NUL character'),
     redirectUris: z.array(redirectUri).default([]),
     postLogoutRedirectUris: z.array(redirectUri).default([]),
+    /** Origins allowed to call the token endpoint besides those of its redirect URIs (CORS). */
+    allowedOrigins: z.array(allowedOrigin).default([]),
     public: z.boolean().default(false),
     grantTypes: z
       .array(z.enum(GRANT_TYPES))
@@ -42,6 +55,8 @@ const newClientSchema = z
       .default('openid profile email offline_access'),
     firstParty: z.boolean().default(false),
     tokenEndpointAuthMethod: z.enum(AUTH_METHODS).default('client_secret_basic'),
+    /** Its authorization requests must be pushed first (PAR, RFC 9126). */
+    requirePushedAuthorizationRequests: z.boolean().default(false),
   })
   .superRefine((client, ctx) => {
     if (client.grantTypes.includes('authorization_code') && client.redirectUris.length === 0) {
@@ -123,6 +138,10 @@ function metadataFor(spec: z.output<typeof newClientSchema>): Record<string, unk
     token_endpoint_auth_method: spec.public ? 'none' : spec.tokenEndpointAuthMethod,
     application_type: native ? 'native' : 'web',
     scope: spec.scope,
+    ...(spec.allowedOrigins.length > 0 ? { allowed_origins: spec.allowedOrigins } : {}),
+    ...(spec.requirePushedAuthorizationRequests
+      ? { require_pushed_authorization_requests: true }
+      : {}),
   };
 }
 

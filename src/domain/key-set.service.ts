@@ -30,6 +30,14 @@ export interface KeySet {
   publishedJwks: PublicSigningJwk[];
   /** Cookie and CSRF secrets: the current key first (it signs), then every one that verifies. */
   cookieSecrets: string[];
+  /** The keys that sign now, one per algorithm, and since when (for the key-age metric). */
+  signing: SigningKeyInForce[];
+}
+
+export interface SigningKeyInForce {
+  kid: string;
+  alg: string;
+  signingSince: Date;
 }
 
 export interface KeySetDeps {
@@ -101,6 +109,14 @@ export function createKeySetLoader(deps: KeySetDeps) {
         providerJwks: signing.filter((row) => deps.algorithms.includes(row.alg)).map(providerJwk),
         publishedJwks: signing.map(publishedJwk),
         cookieSecrets: [...new Set([...secrets, ...deps.extraCookieSecrets])],
+        signing: signing
+          .filter((row) => row.state === 'current')
+          .map((row) => ({
+            kid: row.kid,
+            alg: row.alg,
+            // Set whenever a key becomes current; nullable only for the other states.
+            signingSince: row.activated_at ?? row.created_at,
+          })),
       };
     },
   };

@@ -1,5 +1,10 @@
 import type { CounterFactory } from '../storage/attempt-counters.ts';
-import { type AttemptThrottle, createAttemptThrottle, throttlePolicy } from './attempt-throttle.ts';
+import {
+  type AttemptObserver,
+  type AttemptThrottle,
+  createAttemptThrottle,
+  throttlePolicy,
+} from './attempt-throttle.ts';
 
 /**
  * The throttle of failed sign-ins, built the same way by the server (which counts failures) and
@@ -9,11 +14,14 @@ import { type AttemptThrottle, createAttemptThrottle, throttlePolicy } from './a
 export function createLoginThrottle(
   counters: CounterFactory,
   settings: { maxFailures: number; maxFailuresPerIp: number; lockoutSeconds: number },
+  observer?: AttemptObserver,
 ): AttemptThrottle {
-  return createAttemptThrottle(counters, 'login', {
-    ...throttlePolicy(settings),
-    freeFailures: 3,
-  });
+  return createAttemptThrottle(
+    counters,
+    'login',
+    { ...throttlePolicy(settings), freeFailures: 3 },
+    observer,
+  );
 }
 
 /** Whose failures a sign-in counts: the address as typed, whether or not an account has it. */

@@ -10,7 +10,7 @@ import { healthRoutes, type ReadinessCheck } from './health.routes.ts';
 import { type InteractionDeps, interactionRoutes } from './interaction.routes.ts';
 import { pinHostToIssuer, pinProtocolToIssuer } from './pin-host.ts';
 import type { RenderPage } from './render.ts';
-import { requestLog } from './request-log.ts';
+import { type RequestObserver, requestLog } from './request-log.ts';
 import { securityHeaders } from './security-headers.ts';
 import { createStaticDocuments } from './static-documents.ts';
 
@@ -35,6 +35,8 @@ export interface HttpDeps {
   requestScope: <T>(request: object, fn: () => Promise<T>) => Promise<T>;
   interactions: Omit<InteractionDeps, 'provider' | 'render'>;
   readiness: Record<string, ReadinessCheck>;
+  /** Measures every request (the request-duration metric); none when metrics are off. */
+  observeRequest?: RequestObserver | undefined;
 }
 
 /**
@@ -61,8 +63,9 @@ export function createHttpApp(deps: HttpDeps): { app: Koa; listener: RequestList
     jwks: deps.jwks.keys,
     jwksMaxAgeSeconds: deps.jwks.maxAgeSeconds,
     logger: deps.logger,
+    observe: deps.observeRequest,
   });
-  app.use(requestLog(deps.logger));
+  app.use(requestLog(deps.logger, deps.observeRequest));
   app.use(errorHandler(deps.render, deps.logger));
   app.use(securityHeaders());
   app.use(documents.capture);

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context, Middleware } from 'koa';
 import type { PublicSigningJwk } from '../domain/signing-keys.service.ts';
 import type { Logger } from '../shared/logger.ts';
-import { logRequest } from './request-log.ts';
+import { logRequest, type RequestObserver } from './request-log.ts';
 import { SECURITY_HEADERS, STRICT_TRANSPORT_SECURITY } from './security-headers.ts';
 
 /** The discovery documents oidc-provider answers identically to every request. */
@@ -23,6 +23,8 @@ export interface StaticDocumentsDeps {
   jwks: () => readonly PublicSigningJwk[];
   jwksMaxAgeSeconds: number;
   logger: Logger;
+  /** Measures the answers as Koa's requests are (under oidc-provider's route names). */
+  observe?: RequestObserver | undefined;
 }
 
 interface Snapshot {
@@ -109,10 +111,12 @@ export function createStaticDocuments(deps: StaticDocumentsDeps) {
       const path = query === -1 ? url : url.slice(0, query);
       let snapshot: Snapshot | undefined;
       let headers: string[];
+      let route: 'jwks' | 'discovery' = 'jwks';
       if (jwksPaths.has(jwksPathOf(path))) {
         snapshot = jwksSnapshot();
         headers = [...snapshot.headers, 'Access-Control-Allow-Origin', '*'];
       } else if (discoveryPaths.has(path)) {
+        route = 'discovery';
         snapshot = discoverySnapshots().get(path);
         if (!snapshot) return false;
         const origin = req.headers.origin || '*';
@@ -125,6 +129,7 @@ export function createStaticDocuments(deps: StaticDocumentsDeps) {
       res.writeHead(200, headers);
       res.end(req.method === 'HEAD' ? undefined : snapshot.body);
       logRequest(deps.logger, req.method, path, 200, started);
+      deps.observe?.(route, req.method, 200, (performance.now() - started) / 1000);
       return true;
     },
 

@@ -3,12 +3,14 @@ import type { Config } from '../config/schema.ts';
 import type { AttemptThrottle } from '../domain/attempt-throttle.ts';
 import type { CookieKeyRing } from '../domain/cookie-key-ring.ts';
 import type { KeySet } from '../domain/key-set.service.ts';
+import type { RefreshSuccessors } from '../storage/refresh-successors.ts';
 import { claimsByScope, SCOPES } from './claims.ts';
 import { useHashedClientSecrets } from './client-secrets.ts';
 import { clientBasedCORS } from './cors.ts';
 import { loadExistingGrant } from './grants.ts';
 import { interactionPolicyConfiguration } from './interaction-policy.ts';
 import { signingAlgValues } from './jwa.ts';
+import { useOneSuccessorPerRefreshToken } from './refresh-rotation.ts';
 import { type ResourceServerLookup, resourceIndicators } from './resource-indicators.ts';
 import { introspectionAllowed, revocationAllowed } from './token-policies.ts';
 import { ttlConfiguration } from './ttl.ts';
@@ -34,6 +36,8 @@ export interface ProviderDeps {
   pages: ProviderPages;
   /** Failed client authentications, per client and per IP. */
   clientAuthThrottle: AttemptThrottle;
+  /** The one successor of each rotated refresh token, for replays within the grace window. */
+  refreshSuccessors: RefreshSuccessors;
   /** The APIs access tokens may be issued for; without it, resource indicators are off. */
   resourceServers?: ResourceServerLookup | undefined;
 }
@@ -60,6 +64,13 @@ export function createProvider(deps: ProviderDeps): Provider {
         postLogoutSuccessSource: deps.pages.postLogoutSuccessSource,
       },
       resourceIndicators: resourceIndicators(deps.resourceServers, keys.signingAlgorithm),
+      // RFC 9126. A pushed request is bound to its client, used once, and lives
+      // ttl.PushedAuthorizationRequest (60 s); its redirect_uri must be registered like any.
+      pushedAuthorizationRequests: {
+        enabled: true,
+        requirePushedAuthorizationRequests: deps.config.requirePushedAuthorizationRequests,
+        allowUnregisteredRedirectUris: false,
+      },
     },
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     // OpenID Connect Core makes RS256 the default for ID tokens; clients may ask for ES256.
@@ -87,15 +98,16 @@ export function createProvider(deps: ProviderDeps): Provider {
     ttl: ttlConfiguration(deps.config.ttl),
     interactions: {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
-      policy: interactionPolicyConfiguration(),
+      policy: interactionPolicyConfiguration(deps.config.ttl.session),
     },
     loadExistingGrant,
     clientBasedCORS,
     renderError: deps.pages.renderError,
-    extraClientMetadata: { properties: ['first_party'] },
+    extraClientMetadata: { properties: ['first_party', 'allowed_origins'] },
   };
   const provider = new Provider(deps.issuer, configuration);
   provider.proxy = deps.config.trustProxy;
   useHashedClientSecrets(provider, deps.clientAuthThrottle);
+  useOneSuccessorPerRefreshToken(provider, deps.refreshSuccessors);
   return provider;
 }

@@ -1,5 +1,6 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
+import { holdsNul } from './nul.ts';
 import { takeReadAhead } from './request-scope.ts';
 import type { AccountsTable, Database } from './schema.ts';
 
@@ -33,7 +34,9 @@ export async function insertAccount(db: Kysely<Database>, row: NewAccountRow): P
   return db.insertInto('accounts').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
+/** An id or email holding a NUL matches no account (see nul.ts), here and below. */
 export async function findAccountById(db: Kysely<Database>, id: string) {
+  if (holdsNul(id)) return undefined;
   return db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
@@ -45,6 +48,7 @@ export async function findAccountProfile(
 ): Promise<AccountProfile | undefined> {
   const read = readAhead ? takeReadAhead(readAhead, id) : undefined;
   if (read !== undefined) return read ?? undefined;
+  if (holdsNul(id)) return undefined;
   return db
     .selectFrom('accounts')
     .select(ACCOUNT_PROFILE_COLUMNS)
@@ -53,6 +57,7 @@ export async function findAccountProfile(
 }
 
 export async function findAccountByEmail(db: Kysely<Database>, email: string) {
+  if (holdsNul(email)) return undefined;
   return db
     .selectFrom('accounts')
     .selectAll()
@@ -74,6 +79,7 @@ export async function setAccountPasswordHash(db: Kysely<Database>, id: string, h
 }
 
 export async function setAccountDisabled(db: Kysely<Database>, id: string, disabled: boolean) {
+  if (holdsNul(id)) return false;
   const result = await db
     .updateTable('accounts')
     .set({ disabled_at: disabled ? new Date() : null, updated_at: new Date() })

@@ -1,4 +1,5 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
+import { holdsNul } from './nul.ts';
 import type { ClientsTable, Database } from './schema.ts';
 
 export type ClientRow = Selectable<ClientsTable>;
@@ -8,7 +9,9 @@ export async function insertClient(db: Kysely<Database>, row: NewClientRow): Pro
   return db.insertInto('clients').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
+/** A client_id holding a NUL matches no client (see nul.ts), here and below. */
 export async function findClientById(db: Kysely<Database>, clientId: string) {
+  if (holdsNul(clientId)) return undefined;
   return db.selectFrom('clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
 }
 
@@ -17,6 +20,7 @@ export async function listClients(db: Kysely<Database>) {
 }
 
 export async function deleteClient(db: Kysely<Database>, clientId: string): Promise<boolean> {
+  if (holdsNul(clientId)) return false;
   const result = await db
     .deleteFrom('clients')
     .where('client_id', '=', clientId)
@@ -29,6 +33,7 @@ export async function updateClientSecretHash(
   clientId: string,
   secretHash: string,
 ): Promise<boolean> {
+  if (holdsNul(clientId)) return false;
   const result = await db
     .updateTable('clients')
     .set({ secret_hash: secretHash, updated_at: new Date() })

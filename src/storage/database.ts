@@ -8,6 +8,7 @@ import { type DataDirLock, tryLockDataDir } from './data-dir-lock.ts';
 import { GatedPGliteDialect } from './gated-pglite-dialect.ts';
 import { listenOnPostgres } from './pg-listener.ts';
 import { createPostgresPool } from './postgres-pool.ts';
+import { type DurationObserver, timeQueries } from './query-timing.ts';
 import type { Database } from './schema.ts';
 import { SessionGate } from './session-gate.ts';
 import { type SharedSession, shareSession } from './shared-session.ts';
@@ -43,6 +44,8 @@ export interface DatabaseOptions {
   preparedStatements?: boolean;
   /** Where lost Postgres connections are reported; stderr (warnings only) without one. */
   logger?: Logger | undefined;
+  /** Told how long each query took (the storage-latency metric); the server's database only. */
+  onQuery?: DurationObserver | undefined;
 }
 
 // The name libpq gives a socket in a directory, so `pg` finds it with host=<dataDir>, port 5432.
@@ -57,13 +60,17 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       preparedStatements: options.preparedStatements ?? true,
       ...(options.logger ? { logger: options.logger } : {}),
     });
-    const { logger } = options;
+    const { logger, onQuery } = options;
     const databaseUrl = options.databaseUrl;
-    return handleFor(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres', {
+    const dialect = new PostgresDialect({
+      pool,
+      ...(onQuery ? { onCreateConnection: (connection) => timeQueries(connection, onQuery) } : {}),
+    });
+    return handleFor(new Kysely<Database>({ dialect }), 'postgres', {
       listen: (channel, onNotify) => listenOnPostgres(databaseUrl, channel, onNotify, logger),
     });
   }
-  if (options.inMemory) return openEmbedded(new PGlite(), undefined);
+  if (options.inMemory) return openEmbedded(new PGlite(), undefined, options.onQuery);
 
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
@@ -72,6 +79,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   return openEmbedded(
     new PGlite(join(dataDir, 'pglite')),
     options.share ? dataDir : undefined,
+    options.onQuery,
     access,
   );
 }
@@ -110,6 +118,7 @@ async function openOrShare(dataDir: string, share: boolean): Promise<DatabaseHan
 async function openEmbedded(
   pglite: PGlite,
   shareIn: string | undefined,
+  onQuery: DurationObserver | undefined,
   lock?: DataDirLock,
 ): Promise<DatabaseHandle> {
   await pglite.waitReady;
@@ -117,7 +126,10 @@ async function openEmbedded(
   let shared: SharedSession | undefined;
   if (shareIn)
     shared = await shareSession(pglite, gate, socketPathIn(shareIn), SOCKET_MAX_CONNECTIONS);
-  const db = new Kysely<Database>({ dialect: new GatedPGliteDialect(pglite, gate) });
+  const dialect = new GatedPGliteDialect(pglite, gate, {
+    ...(onQuery ? { onCreateConnection: (connection) => timeQueries(connection, onQuery) } : {}),
+  });
+  const db = new Kysely<Database>({ dialect });
   return handleFor(db, 'embedded', {
     listen: async (channel, onNotify) => {
       const unlisten = await gate.run(() => pglite.listen(channel, onNotify));

@@ -1,5 +1,11 @@
 import type { PGlite } from '@electric-sql/pglite';
-import { type DatabaseConnection, type Driver, PGliteDialect, PGliteDriver } from 'kysely';
+import {
+  type DatabaseConnection,
+  type Driver,
+  PGliteDialect,
+  type PGliteDialectConfig,
+  PGliteDriver,
+} from 'kysely';
 import type { SessionGate } from './session-gate.ts';
 
 /**
@@ -12,23 +18,28 @@ import type { SessionGate } from './session-gate.ts';
 export class GatedPGliteDialect extends PGliteDialect {
   readonly #pglite: PGlite;
   readonly #gate: SessionGate;
+  readonly #hooks: ConnectionHooks;
 
-  constructor(pglite: PGlite, gate: SessionGate) {
-    super({ pglite });
+  constructor(pglite: PGlite, gate: SessionGate, hooks: ConnectionHooks = {}) {
+    super({ pglite, ...hooks });
     this.#pglite = pglite;
     this.#gate = gate;
+    this.#hooks = hooks;
   }
 
   override createDriver(): Driver {
-    return new GatedDriver(this.#pglite, this.#gate);
+    return new GatedDriver(this.#pglite, this.#gate, this.#hooks);
   }
 }
+
+/** What kysely's PGlite dialect calls as it opens its one connection (query timing). */
+type ConnectionHooks = Pick<PGliteDialectConfig, 'onCreateConnection'>;
 
 class GatedDriver extends PGliteDriver {
   readonly #gate: SessionGate;
 
-  constructor(pglite: PGlite, gate: SessionGate) {
-    super({ pglite });
+  constructor(pglite: PGlite, gate: SessionGate, hooks: ConnectionHooks) {
+    super({ pglite, ...hooks });
     this.#gate = gate;
   }
 

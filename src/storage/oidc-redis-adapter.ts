@@ -1,5 +1,6 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { errors } from 'oidc-provider';
+import { refuseNulPayload } from './nul.ts';
 import { defineOidcScripts } from './oidc-redis-scripts.ts';
 import { guarded, type RedisHandle } from './redis.ts';
 
@@ -20,7 +21,7 @@ const LOOKUPS = ['uid', 'userCode'] as const;
  * session has no grant; the set it joins is its account's, by the same mechanism.
  */
 export function createRedisAdapter(redis: RedisHandle, model: string): Adapter {
-  const { client } = redis;
+  const { client, onCommand } = redis;
   defineOidcScripts(client);
   const space = `${redis.prefix}${model}:`;
   const entryKey = (id: string) => `${space}${id}`;
@@ -28,14 +29,17 @@ export function createRedisAdapter(redis: RedisHandle, model: string): Adapter {
   const grantKey = (grantId: string) => `${space}grant:${grantId}`;
 
   const find = async (id: string): Promise<AdapterPayload | undefined> => {
-    const [payload, consumed] = await guarded(client.hmget(entryKey(id), 'payload', 'consumed'));
+    const [payload, consumed] = await guarded(
+      client.hmget(entryKey(id), 'payload', 'consumed'),
+      onCommand,
+    );
     if (!payload) return undefined;
     const parsed = JSON.parse(payload) as AdapterPayload;
     return consumed ? { ...parsed, consumed: Number(consumed) } : parsed;
   };
 
   const findBy = async (field: (typeof LOOKUPS)[number], value: string) => {
-    const id = await guarded(client.get(lookupKey(field, value)));
+    const id = await guarded(client.get(lookupKey(field, value)), onCommand);
     return id ? find(id) : undefined;
   };
 
@@ -52,8 +56,11 @@ export function createRedisAdapter(redis: RedisHandle, model: string): Adapter {
           ? [accountSessionsKey(redis.prefix, payload.accountId)]
           : [];
       const keys = [entryKey(id), ...lookups, ...grant];
-      const args = [JSON.stringify(payload), ttl, grant.length ? '1' : '0', id];
-      await guarded(client.oidcUpsert(keys.length, ...keys, ...args));
+      const json = JSON.stringify(payload);
+      // Redis would store it; refused all the same, as SQL must (nul.ts).
+      refuseNulPayload(json);
+      const args = [json, ttl, grant.length ? '1' : '0', id];
+      await guarded(client.oidcUpsert(keys.length, ...keys, ...args), onCommand);
     },
 
     find,
@@ -64,16 +71,16 @@ export function createRedisAdapter(redis: RedisHandle, model: string): Adapter {
 
     /** Same contract as the SQL adapter: the second consumption is refused. */
     async consume(id) {
-      const consumed = await guarded(client.oidcConsume(entryKey(id)));
+      const consumed = await guarded(client.oidcConsume(entryKey(id)), onCommand);
       if (consumed !== 1) throw new errors.InvalidGrant(`${model} was already used`);
     },
 
     async destroy(id) {
-      await guarded(client.oidcDestroy(entryKey(id), id));
+      await guarded(client.oidcDestroy(entryKey(id), id), onCommand);
     },
 
     async revokeByGrantId(grantId) {
-      await guarded(client.oidcRevokeByGrant(grantKey(grantId)));
+      await guarded(client.oidcRevokeByGrant(grantKey(grantId)), onCommand);
     },
   };
 }

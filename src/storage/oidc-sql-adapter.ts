@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Adapter } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import { consumeGrace } from './consume-grace.ts';
+import { holdsNul, refuseNulPayload } from './nul.ts';
 import { batchedConsumes } from './oidc-payload-consume.ts';
 import { createPayloadLookups, type PayloadLookups } from './oidc-payload-lookups.ts';
 import { type PayloadRow, payloadWrite, toPayload } from './oidc-payload-rows.ts';
@@ -50,6 +51,7 @@ export function createSqlAdapter(
     return scope;
   };
   const findBy = async (column: 'uid' | 'user_code', value: string) => {
+    if (holdsNul(value)) return undefined;
     await settled();
     const row = await db
       .selectFrom('oidc_payloads')
@@ -64,7 +66,11 @@ export function createSqlAdapter(
   return {
     async upsert(id, payload, expiresIn) {
       const row = payloadWrite(model, id, payload, expiresIn);
+      refuseNulPayload(row.json);
       const scope = currentScope();
+      // A replayed refresh answers with the first rotation's successor (refresh-successors.ts):
+      // the refresh token oidc-provider issued for the replay goes to nobody, so it is not kept.
+      if (model === 'RefreshToken' && scope?.replayedRefresh) return;
       forget(scope, id);
       if (scope && isDeferred(model)) {
         scope.writes.set(`${model}\n${id}`, row);
@@ -74,7 +80,9 @@ export function createSqlAdapter(
       await writePayloads(db, [row]);
     },
 
+    // Ids holding a NUL match nothing stored (nul.ts): no statement, and none in a batch.
     async find(id) {
+      if (holdsNul(id)) return undefined;
       const scope = await settled();
       const readAhead = scope && model === 'Grant' ? takeReadAhead(scope.grants, id) : undefined;
       if (readAhead !== undefined) return read(readAhead);
@@ -87,13 +95,20 @@ export function createSqlAdapter(
 
     findByUserCode: (userCode) => findBy('user_code', userCode),
 
-    /** Marks the entry consumed, if it may be (oidc-payload-consume.ts); else invalid_grant. */
+    /**
+     * Marks the entry consumed, if it may be (oidc-payload-consume.ts); else invalid_grant. A
+     * consumption within the grace window that was not the first marks the request a replay.
+     */
     async consume(id) {
-      await settled();
-      if (!(await consume(id))) throw new errors.InvalidGrant(`${model} was already used`);
+      if (holdsNul(id)) throw new errors.InvalidGrant(`${model} was not found`);
+      const scope = await settled();
+      const consumption = await consume(id);
+      if (consumption === 'refused') throw new errors.InvalidGrant(`${model} was already used`);
+      if (consumption === 'again' && scope) scope.replayedRefresh = true;
     },
 
     async destroy(id) {
+      if (holdsNul(id)) return;
       forget(await settled(), id);
       await db
         .deleteFrom('oidc_payloads')
@@ -103,6 +118,7 @@ export function createSqlAdapter(
     },
 
     async revokeByGrantId(grantId) {
+      if (holdsNul(grantId)) return;
       forget(await settled(), grantId);
       await db
         .deleteFrom('oidc_payloads')

@@ -23,6 +23,11 @@ export interface RequestScope {
   /** By model and id: a second write of the same entry replaces the first. */
   writes: Map<string, PayloadWrite>;
   flushing: Promise<void> | undefined;
+  /**
+   * Set when the request consumed a refresh token that another request had consumed first,
+   * within the reuse grace window: its answer is that request's successor (refresh-successors.ts).
+   */
+  replayedRefresh: boolean;
   /** Set when a write of deferred rows failed: the request fails, even if a caller caught it. */
   failed: { error: unknown } | undefined;
   write(rows: PayloadWrite[]): Promise<void>;
@@ -50,6 +55,7 @@ export function requestScopes(write: (rows: PayloadWrite[]) => Promise<void>) {
       accounts: new Map(),
       writes: new Map(),
       flushing: undefined,
+      replayedRefresh: false,
       failed: undefined,
       write,
     };

@@ -38,6 +38,20 @@ describe.each(serverBackends)('authorization request errors on $name storage', (
     expect(back.searchParams.get('code')).toBeNull();
   });
 
+  it('refuses the implicit flow: response_type=token goes back with unsupported_response_type', async () => {
+    const { url, state } = await authorizationRequest(config);
+    url.searchParams.set('response_type', 'token');
+
+    const page = await open(url);
+
+    const back = new URL(page.url);
+    expect(`${back.origin}${back.pathname}`).toBe(REDIRECT_URI);
+    const answer = new URLSearchParams(back.hash.slice(1) || back.search);
+    expect(answer.get('error')).toBe('unsupported_response_type');
+    expect(answer.get('state')).toBe(state);
+    expect(answer.get('access_token')).toBeNull();
+  });
+
   it('redirects a request with code_challenge_method=plain back with invalid_request', async () => {
     const { url, codeVerifier, state } = await authorizationRequest(config, {
       code_challenge_method: 'plain',

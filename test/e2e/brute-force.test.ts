@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverBackends } from '../support/backends.ts';
@@ -164,7 +165,47 @@ describe.each(serverBackends)('lockouts end by themselves on $name storage', (ba
       await server.close();
     }
   });
+
+  it('counts guesses at unknown client_ids against the IP alone, then answers 429', async () => {
+    const server = await startTestServer(backend, {
+      clientAuthThrottle: { maxFailures: 100, maxFailuresPerIp: 3, lockoutSeconds: 60 },
+    });
+    try {
+      const client = await server.createClient({ grantTypes: ['client_credentials'] });
+      const token = (clientId: string, secret: string) =>
+        fetch(new URL('/token', server.issuer), {
+          method: 'POST',
+          headers: formHeaders(clientId, secret),
+          body: 'grant_type=client_credentials',
+        });
+      const answers: Response[] = [];
+      for (const n of [1, 2, 3, 4]) answers.push(await token(`no-such-client-${n}`, 'guess'));
+
+      expect(answers.map((answer) => answer.status)).toEqual([401, 401, 401, 429]);
+      const locked = answers[3];
+      expect(Number(locked?.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await locked?.json()).toMatchObject({ error: 'temporarily_unavailable' });
+      // One IP's count: a real client's wrong secret from that IP is refused as well.
+      expect((await token(client.clientId, 'wrong')).status).toBe(429);
+      // Counted per IP only: no counter for any client_id guessed (nor for the real client,
+      // whose wrong secret was refused before it was counted).
+      const counters = await counterNames(server);
+      expect(counters.filter((name) => name.includes('client-auth-ip'))).toHaveLength(1);
+      expect(counters.filter((name) => name.includes('client-auth-subject'))).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
 });
+
+/** The keys of the attempt counters in the server's store (Redis, or the SQL table). */
+async function counterNames(server: TestServer): Promise<string[]> {
+  if (server.redis) return (await server.redis.keys()).filter((key) => key.includes('attempts:'));
+  const { rows } = await sql<{ key: string }>`select key from attempt_counters`.execute(
+    server.portcullis.database.db,
+  );
+  return rows.map((row) => row.key);
+}
 
 function formHeaders(clientId: string, secret: string): Record<string, string> {
   return {

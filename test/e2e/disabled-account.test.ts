@@ -135,6 +135,7 @@ describe.each(serverBackends)('disabled accounts on $name storage', (backend) =>
 
     const tokens = await redeem(config, {
       browser,
+      url: request.url,
       callbackUrl: new URL(page.url),
       codeVerifier: request.codeVerifier,
       state: request.state,

@@ -5,9 +5,8 @@ import { DISCOVERY_PATHS } from '../../src/http/static-documents.ts';
 import { serverBackends } from '../support/backends.ts';
 import { jwtRequest } from '../support/jwt-places.ts';
 import * as arb from '../support/malformed-requests.ts';
-import { describeRequest, type RawRequest, sendRaw } from '../support/raw-http.ts';
+import { describeRequest, type RawRequest } from '../support/raw-http.ts';
 import {
-  answeredByNodeParser,
   expectSafeAnswer,
   expectSafeAnswerOrReset,
   type Sweep,
@@ -211,29 +210,32 @@ describe.each(serverBackends)('malformed input on $name storage', (backend) => {
     expect(browser.headers['content-type']).toMatch(/^text\/html/);
   });
 
-  // Answered by Node's HTTP parser before any code of ours: a 4xx, but a bare one (no JSON, no
-  // security headers). A body for it would take a 'clientError' handler on the server (src/app).
+  // Refused by Node's HTTP parser before the app runs, and answered by the server's clientError
+  // handler (src/http/client-error.ts) as every other error is; test/e2e/parser-refusals.test.ts
+  // sends such requests over a raw socket.
 
-  it('has Node refuse a method it does not know (FOO) with a bare 400', async () => {
+  it('answers a method Node does not know (FOO) with 400 and an OAuth error', async () => {
     const response = await safe({ method: 'FOO', target: '/token', headers: {} });
 
     expect(response.status).toBe(400);
-    expect(answeredByNodeParser(response)).toBe(true);
+    expect(response.headers.connection).toBe('close');
+    expect(JSON.parse(response.body)).toMatchObject({ error: 'invalid_request' });
   });
 
-  it('has Node refuse a request head over its limit with a bare 431', async () => {
+  it('answers a request head over its limit with 431 and an OAuth error', async () => {
     const target = `/auth?state=${'a'.repeat(maxHeaderSize)}`;
     const response = await safe({ method: 'GET', target, headers: {} });
 
     expect(response.status).toBe(431);
-    expect(answeredByNodeParser(response)).toBe(true);
+    expect(response.headers.connection).toBe('close');
+    expect(JSON.parse(response.body)).toMatchObject({ error: 'invalid_request' });
   });
 
-  // A known bug outside src/http: SQL storage holds no NUL, neither in a text column (a client_id,
-  // an email, a token id looked up) nor in a jsonb payload (an interaction's state or nonce), and
-  // the database's error becomes a 500. it.fails until storage is fixed; then this becomes an
-  // ordinary it, and '%00' goes back into brokenEncoding (malformed-values.ts).
-  it.fails('answers a NUL (%00) in a parameter with a 4xx, not 500', async () => {
+  // SQL storage holds no NUL, neither in a text column (a client_id, an email, a token id looked
+  // up) nor in a jsonb payload (an interaction's state, a logout's state): lookups by such a value
+  // answer "not found" without a statement, and a payload holding one is refused as bad input
+  // (src/storage/nul.ts). '%00' is also among the sweep's values (brokenEncoding).
+  it('answers a NUL (%00) in a parameter with a 4xx, not 500', async () => {
     const { known, login } = sweep;
     const json = { 'content-type': FORM, accept: 'application/json' };
     const basic = `Basic ${Buffer.from(`${known.clientId}:${known.clientSecret}`).toString('base64')}`;
@@ -248,6 +250,23 @@ describe.each(serverBackends)('malformed input on $name storage', (backend) => {
     const requests: RawRequest[] = [
       { method: 'GET', target: `/auth?${authorize}&state=%00`, headers: { accept: 'text/html' } },
       { method: 'GET', target: '/session/end?client_id=%00', headers: {} },
+      {
+        method: 'GET',
+        target: `/session/end?client_id=${known.clientId}&state=%00`,
+        headers: { accept: 'text/html', cookie: sweep.sessionCookie },
+      },
+      {
+        method: 'POST',
+        target: '/token',
+        headers: { ...json, authorization: basic },
+        body: 'grant_type=refresh_token&refresh_token=%00',
+      },
+      {
+        method: 'POST',
+        target: '/token',
+        headers: { ...json, authorization: basic },
+        body: `grant_type=authorization_code&code=a%00b&redirect_uri=${encodeURIComponent(known.redirectUri)}&code_verifier=${'v'.repeat(43)}`,
+      },
       {
         method: 'POST',
         target: '/token',
@@ -268,11 +287,23 @@ describe.each(serverBackends)('malformed input on $name storage', (backend) => {
         body: `csrf=${encodeURIComponent(login.csrf)}&email=%00&password=x`,
       },
     ];
-    const failed: string[] = [];
+    const answers: string[] = [];
     for (const raw of requests) {
-      const response = await sendRaw(sweep.server.issuer, raw);
-      if (response.status >= 500) failed.push(describeRequest(raw));
+      const response = await safe(raw);
+      // Refused as bad input: a 4xx, or sent back to the client with an error (never a code);
+      // a token to introspect is inactive.
+      const location = new URL(String(response.headers.location ?? '/'), sweep.server.issuer);
+      const redirected = response.status >= 300 && response.status < 400;
+      const inactive = response.status === 200 && response.body === '{"active":false}';
+      const outcome = redirected
+        ? location.searchParams.get('error')
+        : inactive
+          ? 'inactive'
+          : response.status;
+      answers.push(`${outcome} ${describeRequest(raw)}`);
     }
-    expect(failed).toEqual([]);
+    for (const answer of answers) expect(answer).toMatch(/^(4\d\d|invalid_request|inactive) /);
+    // A NUL for an email at the login form is a wrong password, as any unknown address is.
+    expect(answers.at(-1)).toMatch(/^401 /);
   });
 });

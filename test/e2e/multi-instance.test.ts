@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccountsService } from '../../src/domain/accounts.service.ts';
@@ -27,6 +28,7 @@ import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
 
 const POST_LOGOUT_REDIRECT_URI = 'http://localhost:8080/signed-out';
 const MAX_FAILURES = 4;
+const GRACE_SECONDS = 2;
 const postgres = sqlBackends.find((backend) => backend.name === 'postgres');
 type Instance = 'A' | 'B';
 
@@ -54,7 +56,7 @@ describe.skipIf(!TEST_DATABASE_URL || !TEST_REDIS_URL || !postgres)(
         PORTCULLIS_ISSUER: balancer.url,
         PORTCULLIS_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
         PORTCULLIS_COOKIE_SECRETS: randomBytes(32).toString('base64url'),
-        PORTCULLIS_REFRESH_TOKEN_REUSE_GRACE_SECONDS: '0',
+        PORTCULLIS_REFRESH_TOKEN_REUSE_GRACE_SECONDS: String(GRACE_SECONDS),
         PORTCULLIS_LOGIN_MAX_FAILURES: String(MAX_FAILURES),
         PORTCULLIS_CLIENT_AUTH_MAX_FAILURES: String(MAX_FAILURES),
       };
@@ -143,10 +145,23 @@ describe.skipIf(!TEST_DATABASE_URL || !TEST_REDIS_URL || !postgres)(
       expect(refused?.reason).toMatchObject({ error: 'invalid_grant' });
     });
 
+    it('answers at B a replay within the window with the successor A issued', async () => {
+      balancer.route('A');
+      const { tokens } = await signInForTokens(config, user);
+      const rotated = await oidc.refreshTokenGrant(via('A'), String(tokens.refresh_token));
+
+      const replayed = await oidc.refreshTokenGrant(via('B'), String(tokens.refresh_token));
+
+      expect(replayed.refresh_token).toBe(rotated.refresh_token);
+      expect(replayed.access_token).not.toBe(rotated.access_token);
+      expect((await oidc.tokenIntrospection(via('A'), replayed.access_token)).active).toBe(true);
+    });
+
     it('detects at B the reuse of a refresh token rotated at A and revokes the grant', async () => {
       balancer.route('A');
       const { tokens } = await signInForTokens(config, user);
       const rotated = await oidc.refreshTokenGrant(via('A'), String(tokens.refresh_token));
+      await sleep(GRACE_SECONDS * 1000 + 500);
 
       await expect(
         oidc.refreshTokenGrant(via('B'), String(tokens.refresh_token)),

@@ -48,6 +48,19 @@ describe.each(sqlBackends)('discovery documents on $name storage', (backend) => 
     expect(none.headers['access-control-allow-origin']).toBe('*');
   });
 
+  it('offers the code flow with PKCE S256 only: no implicit flow, no password grant', async () => {
+    const { body } = await answer(`${server.issuer}/.well-known/openid-configuration`);
+    const metadata = JSON.parse(body);
+    expect(metadata.response_types_supported).toEqual(['code']);
+    expect([...metadata.grant_types_supported].sort()).toEqual([
+      'authorization_code',
+      'client_credentials',
+      'refresh_token',
+    ]);
+    expect(metadata.code_challenge_methods_supported).toEqual(['S256']);
+    expect(metadata.authorization_response_iss_parameter_supported).toBe(true);
+  });
+
   it('still answers a CORS preflight for discovery as oidc-provider does', async () => {
     const preflight = await fetch(`${server.issuer}/.well-known/openid-configuration`, {
       method: 'OPTIONS',

@@ -161,6 +161,40 @@ describe('the portcullis command line on embedded storage', () => {
       expect(show.stderr).toContain(`no client with id ${created.client_id}`);
     });
 
+    it('create takes extra CORS origins and --require-par, and names a bad origin by its flag', async () => {
+      const run = await cli([
+        'clients',
+        'create',
+        '--name',
+        'par-app',
+        '--redirect-uri',
+        REDIRECT_URI,
+        '--allowed-origin',
+        'https://app.example.com',
+        '--require-par',
+        '--json',
+      ]);
+      expect(run.code).toBe(0);
+      const show = await cli(['clients', 'show', String(jsonOf(run.stdout).client_id), '--json']);
+      expect(jsonOf(show.stdout)).toMatchObject({
+        allowed_origins: ['https://app.example.com'],
+        require_pushed_authorization_requests: true,
+      });
+      const bad = await cli([
+        'clients',
+        'create',
+        '--name',
+        'bad-origin',
+        '--redirect-uri',
+        REDIRECT_URI,
+        '--allowed-origin',
+        'https://*.example.com',
+      ]);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/--allowed-origin: /);
+      expect(bad.stderr).not.toContain('allowedOrigins');
+    });
+
     it('exits 1 and names a bad redirect URI', async () => {
       const run = await cli([
         'clients',

@@ -78,6 +78,30 @@ describe.each(sqlBackends)('clients on $name storage', (backend) => {
     expect(message).toContain(problem);
   });
 
+  it('keeps extra CORS origins and the PAR requirement in the metadata oidc-provider reads', async () => {
+    const { client } = await clients.create(
+      web({
+        allowedOrigins: ['https://app.example', 'http://localhost:5173'],
+        requirePushedAuthorizationRequests: true,
+      }),
+    );
+    expect(client.metadata).toMatchObject({
+      allowed_origins: ['https://app.example', 'http://localhost:5173'],
+      require_pushed_authorization_requests: true,
+    });
+  });
+
+  it.each([
+    ['*', 'wildcards'],
+    ['https://*.example.com', 'wildcards'],
+    ['https://app.example/path', 'origin alone'],
+    ['http://app.example', 'must use https'],
+    ['null', 'not an origin'],
+  ])('rejects the extra origin %s', async (origin, problem) => {
+    const message = await rejection(web({ allowedOrigins: [origin] }));
+    expect(message).toContain(problem);
+  });
+
   it('rejects client_credentials for a public client', async () => {
     const message = await rejection(
       web({ public: true, grantTypes: ['client_credentials'], redirectUris: [] }),

@@ -70,6 +70,27 @@ describe.each(sqlBackends)('the key set on $name storage', (backend) => {
     }
   });
 
+  it('names the keys that sign now, one per algorithm, with the time each began to sign', async () => {
+    const { kidOf } = await midRotation();
+    const current = await db()
+      .selectFrom('signing_keys')
+      .select(['kid', 'activated_at', 'created_at'])
+      .where('state', '=', 'current')
+      .execute();
+
+    const { signing } = await loader().load();
+    expect(signing.map((key) => [key.alg, key.kid]).sort()).toEqual([
+      ['ES256', kidOf('ES256', 'current')],
+      ['RS256', kidOf('RS256', 'current')],
+    ]);
+    for (const key of signing) {
+      const row = current.find((candidate) => candidate.kid === key.kid);
+      // Promoted a day after it was made: the age counts from the promotion.
+      expect(key.signingSince).toEqual(row?.activated_at);
+      expect(key.signingSince.getTime()).toBeGreaterThan(Number(row?.created_at.getTime()));
+    }
+  });
+
   it('publishes next, current and retired public keys, and never a revoked one', async () => {
     const { kidOf } = await midRotation();
     const revoked = String(kidOf('ES256', 'retired'));

@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errors } from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writePayloads } from '../../src/storage/oidc-payload-writes.ts';
 import { createSqlAdapter } from '../../src/storage/oidc-sql-adapter.ts';
+import { currentScope, requestScopes } from '../../src/storage/request-scope.ts';
 import { sqlBackends, type TestDatabase } from '../support/backends.ts';
 
 describe.each(sqlBackends)('SQL adapter consume grace window on $name', (backend) => {
@@ -45,6 +47,23 @@ describe.each(sqlBackends)('SQL adapter consume grace window on $name', (backend
     expect(consumed).toBeGreaterThanOrEqual(before - 1);
     expect(consumed).toBeLessThanOrEqual(before + 1);
     await expect(tokens.consume('after-window')).rejects.toBeInstanceOf(errors.InvalidGrant);
+  });
+
+  it('marks a request that consumes again within the window a replay, and stores no refresh token it issues', async () => {
+    const tokens = adapter(30);
+    const inRequest = requestScopes((rows) => writePayloads(database.handle.db, rows));
+    await tokens.upsert('replayed', { jti: 'replayed' }, 60);
+    const rotate = (successor: string) =>
+      inRequest({}, async () => {
+        await tokens.consume('replayed');
+        await tokens.upsert(successor, { jti: successor }, 60);
+        return currentScope()?.replayedRefresh;
+      });
+
+    expect(await rotate('first-successor')).toBe(false);
+    expect(await rotate('second-successor')).toBe(true);
+    expect(await tokens.find('first-successor')).toMatchObject({ jti: 'first-successor' });
+    expect(await tokens.find('second-successor')).toBeUndefined();
   });
 
   it('refuses to consume an entry that does not exist', async () => {

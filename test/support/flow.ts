@@ -30,27 +30,34 @@ export interface AuthorizationRequest {
 
 /**
  * An authorization request URL with PKCE (S256) and a fresh state; `parameters` add to or replace
- * the defaults (delete from `url.searchParams` to leave one out).
+ * the defaults (delete from `url.searchParams` to leave one out). `pushed`: the parameters are
+ * pushed first (PAR, RFC 9126) and the URL carries only client_id and request_uri.
  */
 export async function authorizationRequest(
   config: oidc.Configuration,
   parameters: Record<string, string> = {},
+  { pushed = false }: { pushed?: boolean } = {},
 ): Promise<AuthorizationRequest> {
   const codeVerifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
-  const url = oidc.buildAuthorizationUrl(config, {
+  const all = {
     redirect_uri: REDIRECT_URI,
     scope: 'openid email profile',
     code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
     code_challenge_method: 'S256',
     state,
     ...parameters,
-  });
+  };
+  const url = pushed
+    ? await oidc.buildAuthorizationUrlWithPAR(config, all)
+    : oidc.buildAuthorizationUrl(config, all);
   return { url, codeVerifier, state };
 }
 
 export interface SignIn {
   browser: Browser;
+  /** The authorization request the sign-in began with. */
+  url: URL;
   callbackUrl: URL;
   codeVerifier: string;
   state: string;
@@ -63,14 +70,23 @@ export interface SignIn {
 export async function signIn(
   config: oidc.Configuration,
   user: { email: string; password: string },
-  options: { scope?: string; browser?: Browser; extra?: Record<string, string> } = {},
+  options: {
+    scope?: string;
+    browser?: Browser;
+    extra?: Record<string, string>;
+    pushed?: boolean;
+  } = {},
 ): Promise<SignIn> {
   const browser = options.browser ?? new Browser([REDIRECT_URI]);
-  const { url, codeVerifier, state } = await authorizationRequest(config, {
-    scope: options.scope ?? 'openid email profile offline_access',
-    prompt: 'consent',
-    ...options.extra,
-  });
+  const { url, codeVerifier, state } = await authorizationRequest(
+    config,
+    {
+      scope: options.scope ?? 'openid email profile offline_access',
+      prompt: 'consent',
+      ...options.extra,
+    },
+    { pushed: options.pushed },
+  );
   let page = await browser.get(url.toString());
   if (LOGIN_FORM.test(findAction(page.body) ?? '')) {
     page = await browser.submit(page, LOGIN_FORM, { email: user.email, password: user.password });
@@ -81,7 +97,7 @@ export async function signIn(
   if (!page.url.startsWith(REDIRECT_URI)) {
     throw new Error(`sign-in ended at ${page.url} (${page.status}): ${page.body.slice(0, 300)}`);
   }
-  return { browser, callbackUrl: new URL(page.url), codeVerifier, state };
+  return { browser, url, callbackUrl: new URL(page.url), codeVerifier, state };
 }
 
 /** Exchanges the code a sign-in brought back for tokens, checking PKCE and state. */

@@ -1,6 +1,6 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createAttemptThrottle } from '../../src/domain/attempt-throttle.ts';
+import { type Attempt, createAttemptThrottle } from '../../src/domain/attempt-throttle.ts';
 import { DependencyUnavailableError } from '../../src/shared/errors.ts';
 import type { CounterFactory } from '../../src/storage/attempt-counters.ts';
 
@@ -47,6 +47,30 @@ describe('the attempt throttle', () => {
     expect(await throttle.retryAfter({ subject: 'user4', ip: '198.51.100.1' })).toBe(0);
   });
 
+  it('counts an attempt without a subject against its IP only, creating no subject counter', async () => {
+    const limiters = new Map<string, RateLimiterMemory>();
+    const counters: CounterFactory = (options) => {
+      const limiter = memoryCounters(options) as RateLimiterMemory;
+      limiters.set(options.name, limiter);
+      return limiter;
+    };
+    const throttle = createAttemptThrottle(counters, 'client-auth', { ...policy, ipFailures: 3 });
+    const subjects = limiters.get('client-auth-subject');
+    if (!subjects) throw new Error('no subject counters');
+    const subjectCalls = [vi.spyOn(subjects, 'penalty'), vi.spyOn(subjects, 'block')];
+    for (let i = 0; i < 2; i += 1) await throttle.failed({ ip: attempt.ip });
+    expect(await throttle.retryAfter({ ip: attempt.ip })).toBe(0);
+    await throttle.failed({ ip: attempt.ip });
+
+    expect(await throttle.retryAfter({ ip: attempt.ip })).toBe(policy.lockoutSeconds);
+    // The same IP naming a real subject is refused too: it is one IP's count.
+    expect(await throttle.retryAfter({ subject: 'app', ip: attempt.ip })).toBe(
+      policy.lockoutSeconds,
+    );
+    expect(await throttle.retryAfter({ ip: '198.51.100.1' })).toBe(0);
+    for (const calls of subjectCalls) expect(calls).not.toHaveBeenCalled();
+  });
+
   it('forgets a subject’s failures after a success, but not the IP’s', async () => {
     const throttle = createAttemptThrottle(memoryCounters, 'login', { ...policy, ipFailures: 6 });
     for (let i = 0; i < 5; i += 1) await throttle.failed(attempt);
@@ -54,6 +78,31 @@ describe('the attempt throttle', () => {
     await throttle.failed(attempt);
     expect(await throttle.retryAfter(attempt)).toBe(policy.lockoutSeconds);
     expect(await throttle.retryAfter({ ...attempt, ip: '198.51.100.1' })).toBe(0);
+  });
+
+  it('tells its observer of each failure, each lockout begun and each refusal', async () => {
+    const seen: string[] = [];
+    const observer = {
+      failed: (tried: Attempt) => seen.push(`failed ${tried.subject}`),
+      lockedOut: (by: string, tried: Attempt) => seen.push(`locked out by ${by} ${tried.ip}`),
+      refused: (tried: Attempt) => seen.push(`refused ${tried.subject}`),
+    };
+    const limits = { ...policy, subjectFailures: 2, ipFailures: 3 };
+    const throttle = createAttemptThrottle(memoryCounters, 'login', limits, observer);
+    expect(await throttle.retryAfter(attempt)).toBe(0);
+    await throttle.failed(attempt);
+    await throttle.failed(attempt);
+    expect(await throttle.retryAfter(attempt)).toBeGreaterThan(0);
+    await throttle.failed({ ...attempt, subject: 'other@example.com' });
+
+    expect(seen).toEqual([
+      'failed someone@example.com',
+      'failed someone@example.com',
+      'locked out by subject 192.0.2.7',
+      'refused someone@example.com',
+      'failed other@example.com',
+      'locked out by ip 192.0.2.7',
+    ]);
   });
 
   it('fails closed with a 503 when the counters cannot be read', async () => {

@@ -39,6 +39,30 @@ describe('loadConfig', () => {
     expect(loadConfig(env, { port: 9090 }).port).toBe(9090);
   });
 
+  it('serves no metrics and drains for 10 seconds unless told otherwise', () => {
+    const config = loadConfig({});
+    expect(config.metricsPort).toBeUndefined();
+    expect(config.metricsHost).toBe('127.0.0.1');
+    expect(config.shutdownTimeoutSeconds).toBe(10);
+    const set = loadConfig({
+      PORTCULLIS_METRICS_PORT: '9464',
+      PORTCULLIS_METRICS_HOST: '10.0.0.5',
+      PORTCULLIS_SHUTDOWN_TIMEOUT_SECONDS: '2.5',
+    });
+    expect(set).toMatchObject({ metricsPort: 9464, metricsHost: '10.0.0.5' });
+    expect(set.shutdownTimeoutSeconds).toBe(2.5);
+  });
+
+  it('refuses a metrics port that is the public port', () => {
+    const error = configErrorOf(() =>
+      loadConfig({ PORT: '8080', PORTCULLIS_METRICS_PORT: '8080' }),
+    );
+    expect(error.problems).toEqual([
+      'metricsPort (PORTCULLIS_METRICS_PORT): must differ from port: metrics are never served on the public listener',
+    ]);
+    expect(() => loadConfig({ PORT: '0', PORTCULLIS_METRICS_PORT: '0' })).not.toThrow();
+  });
+
   it('ignores environment variables that are set but empty', () => {
     expect(loadConfig({ PORT: '', PORTCULLIS_ISSUER: '  ' })).toMatchObject({ port: 3000 });
   });

@@ -10,6 +10,7 @@ const ttl: TtlConfig = {
   authorizationCode: 60,
   refreshToken: 1209600,
   session: 1209600,
+  sessionIdle: 86400,
   interaction: 3600,
   grant: 1209600,
 };

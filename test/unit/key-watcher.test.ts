@@ -8,6 +8,7 @@ const keySet = (version: string): KeySet => ({
   providerJwks: [],
   publishedJwks: [],
   cookieSecrets: [version],
+  signing: [],
 });
 
 function fakeKeyTables(initial: string) {

@@ -28,6 +28,10 @@ describe('redirect URIs', () => {
     ['javascript:alert(1)', 'must use https, http on loopback, or a reverse-domain'],
     ['myapp:/cb', 'must use https, http on loopback, or a reverse-domain'],
     ['ftp://example.com/cb', 'must use https, http on loopback, or a reverse-domain'],
+    ['https://app.example.com/c b', 'must not contain spaces or control characters'],
+    ['https://app.example.com/cb\u0000', 'must not contain spaces or control characters'],
+    [' https://app.example.com/cb', 'must not contain spaces or control characters'],
+    ['https://app.example.com/cb\t', 'must not contain spaces or control characters'],
   ])('rejects %s: %s', (uri, problem) => {
     expect(redirectUriProblem(uri)).toContain(problem);
   });
