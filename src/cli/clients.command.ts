@@ -1,6 +1,7 @@
 import type { ClientRow } from '../storage/clients.repository.ts';
 import { defineCommand, jsonOption } from './command.ts';
 import { textTable } from './text-table.ts';
+import { UsageError } from './usage.ts';
 
 const view = (client: ClientRow) => ({
   client_id: client.client_id,
@@ -15,6 +16,15 @@ const CLIENT_ARGUMENT = {
   name: 'client_id',
   description: "the client's id (one that begins with '--' goes after a '--')",
 };
+
+/** A flag's value as whole seconds, or undefined when the flag was not given. */
+function seconds(value: string | undefined, flag: string, help: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) <= 0) {
+    throw new UsageError(`${flag} needs a whole number of seconds, not ${value}`, help);
+  }
+  return Number(value);
+}
 
 const create = defineCommand({
   name: 'clients create',
@@ -75,13 +85,25 @@ const create = defineCommand({
       field: 'requirePushedAuthorizationRequests',
       description: 'it must push its authorization requests first (PAR, RFC 9126)',
     },
+    'refresh-token-ttl': {
+      type: 'string',
+      value: 'seconds',
+      field: 'refreshTokenTtl',
+      description: "its refresh tokens' idle lifetime; each rotation starts it anew",
+    },
+    'refresh-token-absolute-ttl': {
+      type: 'string',
+      value: 'seconds',
+      field: 'refreshTokenAbsoluteTtl',
+      description: 'the longest its refresh tokens last after the sign-in',
+    },
     json: jsonOption,
   },
   examples: [
     'portcullis clients create --name my-app --redirect-uri http://localhost:8080/cb --json',
     'portcullis clients create --name reports --grant-types client_credentials --scope api:read',
   ],
-  async run(ctx, { values }) {
+  async run(ctx, { values, help }) {
     const { client, clientSecret } = await ctx.clients.create({
       name: values.name,
       redirectUris: values['redirect-uri'] ?? [],
@@ -93,6 +115,12 @@ const create = defineCommand({
       firstParty: values['first-party'] ?? false,
       tokenEndpointAuthMethod: values['token-endpoint-auth-method'] as never,
       requirePushedAuthorizationRequests: values['require-par'] ?? false,
+      refreshTokenTtl: seconds(values['refresh-token-ttl'], '--refresh-token-ttl', help),
+      refreshTokenAbsoluteTtl: seconds(
+        values['refresh-token-absolute-ttl'],
+        '--refresh-token-absolute-ttl',
+        help,
+      ),
     });
     const human = [`client_id: ${client.client_id}`];
     if (clientSecret) {

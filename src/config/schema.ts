@@ -11,7 +11,18 @@ const ttlSchema = z
     clientCredentials: seconds('Lifetime of client-credentials access tokens, in seconds.'),
     idToken: seconds('Lifetime of ID tokens, in seconds.'),
     authorizationCode: seconds('Lifetime of authorization codes, in seconds.'),
-    refreshToken: seconds('Lifetime of refresh tokens, in seconds.'),
+    refreshToken: seconds(
+      "Idle lifetime of a confidential client's refresh token: unused this long, it expires; each rotation starts it anew. In seconds.",
+    ),
+    refreshTokenAbsolute: seconds(
+      "Longest a confidential client's refresh tokens last after the sign-in, however often they rotate, in seconds.",
+    ),
+    publicRefreshToken: seconds(
+      "Idle lifetime of a public client's (SPA, native app) refresh token, in seconds.",
+    ),
+    publicRefreshTokenAbsolute: seconds(
+      "Longest a public client's refresh tokens last after the sign-in, however often they rotate, in seconds.",
+    ),
     session: seconds(
       'Longest a browser session at Portcullis lasts after its sign-in, however much it is used, in seconds.',
     ),

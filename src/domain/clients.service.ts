@@ -55,6 +55,9 @@ const newClientSchema = z
       .default('openid profile email offline_access'),
     firstParty: z.boolean().default(false),
     tokenEndpointAuthMethod: z.enum(AUTH_METHODS).default('client_secret_basic'),
+    /** Its own refresh-token lifetimes in seconds (idle, absolute); else the server's defaults. */
+    refreshTokenTtl: z.number().int().positive().optional(),
+    refreshTokenAbsoluteTtl: z.number().int().positive().optional(),
     /** Its authorization requests must be pushed first (PAR, RFC 9126). */
     requirePushedAuthorizationRequests: z.boolean().default(false),
   })
@@ -139,6 +142,10 @@ function metadataFor(spec: z.output<typeof newClientSchema>): Record<string, unk
     application_type: native ? 'native' : 'web',
     scope: spec.scope,
     ...(spec.allowedOrigins.length > 0 ? { allowed_origins: spec.allowedOrigins } : {}),
+    ...(spec.refreshTokenTtl ? { refresh_token_ttl: spec.refreshTokenTtl } : {}),
+    ...(spec.refreshTokenAbsoluteTtl
+      ? { refresh_token_absolute_ttl: spec.refreshTokenAbsoluteTtl }
+      : {}),
     ...(spec.requirePushedAuthorizationRequests
       ? { require_pushed_authorization_requests: true }
       : {}),

@@ -103,7 +103,14 @@ export function createProvider(deps: ProviderDeps): Provider {
     loadExistingGrant,
     clientBasedCORS,
     renderError: deps.pages.renderError,
-    extraClientMetadata: { properties: ['first_party', 'allowed_origins'] },
+    extraClientMetadata: {
+      properties: [
+        'first_party',
+        'allowed_origins',
+        'refresh_token_ttl',
+        'refresh_token_absolute_ttl',
+      ],
+    },
   };
   const provider = new Provider(deps.issuer, configuration);
   provider.proxy = deps.config.trustProxy;

@@ -1,4 +1,10 @@
-import type { Configuration, KoaContextWithOIDC, Session } from 'oidc-provider';
+import type {
+  Client,
+  Configuration,
+  KoaContextWithOIDC,
+  RefreshToken,
+  Session,
+} from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
 
 /** Token and artifact lifetimes, from the `ttl` section of the configuration. */
@@ -8,10 +14,10 @@ export function ttlConfiguration(ttl: Config['ttl']): Configuration['ttl'] {
     ClientCredentials: ttl.clientCredentials,
     IdToken: ttl.idToken,
     AuthorizationCode: ttl.authorizationCode,
-    RefreshToken: ttl.refreshToken,
+    RefreshToken: refreshTokenTtl(ttl),
     Session: sessionTtl(ttl),
     Interaction: ttl.interaction,
-    Grant: ttl.grant,
+    Grant: grantTtl(ttl),
   };
 }
 
@@ -32,6 +38,54 @@ export function sessionTtl(ttl: Pick<Config['ttl'], 'session' | 'sessionIdle'>) 
     const signedIn = session.loginTs ?? now;
     const left = signedIn + ttl.session - now;
     return Math.max(1, Math.min(ttl.sessionIdle, left));
+  };
+}
+
+/**
+ * The lifetimes of a client's refresh tokens: its own (`clients create --refresh-token-ttl`,
+ * `--refresh-token-absolute-ttl`), else the defaults for public or confidential clients. Public
+ * clients (SPAs, native apps) hold their tokens where they are easier to steal, so their defaults
+ * are shorter.
+ */
+function refreshLifetimes(ttl: RefreshTtl, client: Client): { idle: number; absolute: number } {
+  const metadata = client.metadata();
+  const isPublic = metadata.token_endpoint_auth_method === 'none';
+  const own = (value: unknown) => (typeof value === 'number' && value > 0 ? value : undefined);
+  return {
+    idle: own(metadata.refresh_token_ttl) ?? (isPublic ? ttl.publicRefreshToken : ttl.refreshToken),
+    absolute:
+      own(metadata.refresh_token_absolute_ttl) ??
+      (isPublic ? ttl.publicRefreshTokenAbsolute : ttl.refreshTokenAbsolute),
+  };
+}
+
+type RefreshTtl = Pick<
+  Config['ttl'],
+  'refreshToken' | 'refreshTokenAbsolute' | 'publicRefreshToken' | 'publicRefreshTokenAbsolute'
+>;
+
+/**
+ * A refresh token unused for the client's idle lifetime expires; each rotation issues one with a
+ * fresh idle lifetime, but never past the absolute lifetime, counted from the sign-in that began
+ * the chain (`iiat`, which oidc-provider carries through every rotation). A chain past it ends: the
+ * token issued then lives a second, the least oidc-provider takes.
+ */
+function refreshTokenTtl(ttl: RefreshTtl) {
+  return (_ctx: KoaContextWithOIDC, token: RefreshToken, client: Client): number => {
+    const { idle, absolute } = refreshLifetimes(ttl, client);
+    const began = token.iiat ?? epochSeconds();
+    return Math.max(1, Math.min(idle, began + absolute - epochSeconds()));
+  };
+}
+
+/**
+ * The grant (the consent record) lasts `ttl.grant`, and at least as long as the client's refresh
+ * tokens may: refreshing needs it, so a shorter grant would cut their absolute lifetime short.
+ */
+function grantTtl(ttl: RefreshTtl & Pick<Config['ttl'], 'grant'>) {
+  return (ctx: KoaContextWithOIDC): number => {
+    const client = ctx?.oidc?.client;
+    return client ? Math.max(ttl.grant, refreshLifetimes(ttl, client).absolute) : ttl.grant;
   };
 }
 

@@ -161,7 +161,7 @@ describe('the portcullis command line on embedded storage', () => {
       expect(show.stderr).toContain(`no client with id ${created.client_id}`);
     });
 
-    it('create takes extra CORS origins and --require-par, and names a bad origin by its flag', async () => {
+    it('create takes CORS origins, --require-par and a refresh-token lifetime, and names a bad value by its flag', async () => {
       const run = await cli([
         'clients',
         'create',
@@ -172,6 +172,8 @@ describe('the portcullis command line on embedded storage', () => {
         '--allowed-origin',
         'https://app.example.com',
         '--require-par',
+        '--refresh-token-ttl',
+        '3600',
         '--json',
       ]);
       expect(run.code).toBe(0);
@@ -179,7 +181,13 @@ describe('the portcullis command line on embedded storage', () => {
       expect(jsonOf(show.stdout)).toMatchObject({
         allowed_origins: ['https://app.example.com'],
         require_pushed_authorization_requests: true,
+        refresh_token_ttl: 3600,
       });
+      const soon = await cli(['clients', 'create', '--name', 'x', '--refresh-token-ttl', 'soon']);
+      expect(soon.code).toBe(2);
+      expect(soon.stderr).toContain(
+        '--refresh-token-ttl needs a whole number of seconds, not soon',
+      );
       const bad = await cli([
         'clients',
         'create',
