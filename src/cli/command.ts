@@ -82,6 +82,8 @@ export type CommandSpec<O extends Options = Options> = StorageCommand<O> | Proce
  * command is one `defineCommand` added to the list in commands.ts.
  */
 export function defineCommand<const O extends Options>(spec: CommandSpec<O>): CommandSpec {
+  // The options' precise types serve `run` inside the declaration; the list of every command
+  // holds them alike, and parse-command.ts builds exactly the values `run` was typed for.
   return spec as unknown as CommandSpec;
 }
 

@@ -10,9 +10,10 @@ export interface ExitStatus {
 
 /**
  * The one place where an error ends a command (or the server's start): a usage error exits 2
- * with the usage of what was typed (parse-command.ts turns parseArgs' errors into usage errors); an error of ours exits 1 with its message, which is written for the operator
- * (every bad key of a configuration, say); anything else is a failure we did not foresee and
- * exits 1 with its message only, never a stack trace.
+ * with the usage of what was typed (parse-command.ts turns parseArgs' errors into usage errors);
+ * an error of ours exits 1 with its message, which is written for the operator (every bad key of
+ * a configuration, say); anything else is a failure we did not foresee and exits 1 with its
+ * message only, never a stack trace.
  */
 export function exitStatusOf(error: unknown): ExitStatus {
   if (error instanceof UsageError) {

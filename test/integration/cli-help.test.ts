@@ -150,10 +150,14 @@ describe.each(sqlBackends)('portcullis --help and unknown options on $name stora
     expect(await state()).toEqual(before);
   });
 
-  it('an unknown command of a group exits 2 with the group’s usage', async () => {
+  it('an unknown command of a group, or none, exits 2 with the group’s usage', async () => {
     const run = await cli(['users', 'frobnicate']);
     expect(run).toMatchObject({ code: 2, stdout: '' });
     expect(run.stderr).toContain('unknown users command: frobnicate');
     expect(run.stderr).toContain(groupHelp('users', specsOf('users')));
+    const bare = await cli(['keys']);
+    expect(bare).toMatchObject({ code: 2, stdout: '' });
+    expect(bare.stderr).toContain('keys needs a command');
+    expect(bare.stderr).toContain(groupHelp('keys', specsOf('keys')));
   });
 });
