@@ -10,6 +10,7 @@ import { createCookieKeyRing } from '../domain/cookie-key-ring.ts';
 import type { KeyRotationService } from '../domain/key-rotation.service.ts';
 import type { KeySet } from '../domain/key-set.service.ts';
 import type { KeyWatcher } from '../domain/key-watcher.ts';
+import { createLoginThrottle } from '../domain/login-throttle.ts';
 import { decoyHash } from '../domain/password.ts';
 import { createHttpApp } from '../http/app.ts';
 import { createCsrf } from '../http/csrf.ts';
@@ -183,10 +184,9 @@ async function buildProviders(wiring: Wiring) {
     throttlePolicy(config.clientAuthThrottle),
     metrics?.attempts('client-auth'),
   );
-  const loginThrottle = createAttemptThrottle(
+  const loginThrottle = createLoginThrottle(
     counters,
-    'login',
-    { ...throttlePolicy(config.loginThrottle), freeFailures: 3 },
+    config.loginThrottle,
     metrics?.attempts('login'),
   );
   // Computed now so that the first login with an unknown email costs no more than the others.

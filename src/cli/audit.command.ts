@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { DEFAULT_AUDIT_LIST_LIMIT } from '../domain/audit-log.ts';
 import type { AuditEventRow } from '../storage/audit.repository.ts';
-import type { CliContext } from './context.ts';
+import { defineCommand, jsonOption } from './command.ts';
 import { UsageError } from './usage.ts';
 
 const MAX_LIMIT = 10_000;
@@ -19,34 +18,56 @@ const view = (event: AuditEventRow) => ({
   data: event.data,
 });
 
-export async function auditCommand(ctx: CliContext, action: string | undefined, args: string[]) {
-  if (action !== 'list') throw new UsageError(`unknown audit command: ${action ?? '(none)'}`);
-  const { values } = parseArgs({
-    args,
-    options: {
-      since: { type: 'string' },
-      type: { type: 'string' },
-      account: { type: 'string' },
-      client: { type: 'string' },
-      limit: { type: 'string' },
-      json: { type: 'boolean' },
+const list = defineCommand({
+  name: 'audit list',
+  summary: 'security events, newest first',
+  description:
+    'Sign-ins, lockouts, consent, tokens issued, refreshed and revoked, refresh-token reuse,\n' +
+    'client-authentication failures, logouts, and user, client and key changes. Never a secret.',
+  storage: 'reads',
+  options: {
+    since: {
+      type: 'string',
+      value: '24h|7d|ISO-time',
+      description: 'only events since then: a duration back from now (30m, 24h, 7d) or a time',
     },
-  });
-  const limit = values.limit === undefined ? DEFAULT_AUDIT_LIST_LIMIT : limitOf(values.limit);
-  const events = (
-    await ctx.audit.list({
-      since: values.since === undefined ? undefined : sinceOf(values.since, new Date()),
-      type: values.type,
-      account: values.account,
-      client: values.client,
-      limit,
-    })
-  ).map(view);
-  if (events.length === limit) {
-    ctx.warn(`showing the newest ${limit} events; narrow the filters or raise --limit for more`);
-  }
-  ctx.print(events.map(line).join('\n') || 'no audit events', { events });
-}
+    type: {
+      type: 'string',
+      value: 'type',
+      description:
+        'only events of this type (login.failed), or of a prefix ending in a dot (token.)',
+    },
+    account: { type: 'string', value: 'id', description: "only events about this account's id" },
+    client: { type: 'string', value: 'client_id', description: 'only events about this client' },
+    limit: {
+      type: 'string',
+      value: 'n',
+      description: `at most this many events (default ${DEFAULT_AUDIT_LIST_LIMIT})`,
+    },
+    json: jsonOption,
+  },
+  examples: ['portcullis audit list --since 24h', 'portcullis audit list --type login. --json'],
+  async run(ctx, { values, help }) {
+    const limit =
+      values.limit === undefined ? DEFAULT_AUDIT_LIST_LIMIT : limitOf(values.limit, help);
+    const since = values.since === undefined ? undefined : sinceOf(values.since, new Date(), help);
+    const events = (
+      await ctx.audit.list({
+        since,
+        type: values.type,
+        account: values.account,
+        client: values.client,
+        limit,
+      })
+    ).map(view);
+    if (events.length === limit) {
+      ctx.warn(`showing the newest ${limit} events; narrow the filters or raise --limit for more`);
+    }
+    ctx.print(events.map(line).join('\n') || 'no audit events', { events });
+  },
+});
+
+export const auditCommands = [list];
 
 function line(event: ReturnType<typeof view>): string {
   const fields = [
@@ -67,7 +88,7 @@ const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000
  * `--since`: a duration back from now (`30m`, `24h`, `7d`) or an ISO 8601 time
  * (`2026-12-01`, `2026-12-01T08:00:00Z`).
  */
-export function sinceOf(text: string, now: Date): Date {
+export function sinceOf(text: string, now: Date, help = ''): Date {
   const duration = /^(\d{1,6})([mhd])$/.exec(text.trim());
   if (duration) {
     return new Date(now.getTime() - Number(duration[1]) * (UNIT_MS[duration[2] as string] ?? 0));
@@ -78,15 +99,16 @@ export function sinceOf(text: string, now: Date): Date {
   if (!time || Number.isNaN(time.getTime())) {
     throw new UsageError(
       `--since takes a duration (30m, 24h, 7d) or an ISO time (2026-12-01T08:00:00Z), not ${text}`,
+      help,
     );
   }
   return time;
 }
 
-function limitOf(text: string): number {
+function limitOf(text: string, help: string): number {
   const limit = /^\d+$/.test(text) ? Number(text) : Number.NaN;
   if (!(limit >= 1 && limit <= MAX_LIMIT)) {
-    throw new UsageError(`--limit takes a number from 1 to ${MAX_LIMIT}, not ${text}`);
+    throw new UsageError(`--limit takes a number from 1 to ${MAX_LIMIT}, not ${text}`, help);
   }
   return limit;
 }

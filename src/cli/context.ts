@@ -1,11 +1,14 @@
 import type { Config } from '../config/schema.ts';
 import { resolveSecrets } from '../config/secrets.ts';
 import { createAccountsService } from '../domain/accounts.service.ts';
+import type { AttemptThrottle } from '../domain/attempt-throttle.ts';
 import { type AuditLog, createAuditLog } from '../domain/audit-log.ts';
 import { createClientsService } from '../domain/clients.service.ts';
 import { createKeyRevocationService } from '../domain/key-revocation.service.ts';
 import { createKeyRotationService } from '../domain/key-rotation.service.ts';
+import { createLoginThrottle } from '../domain/login-throttle.ts';
 import { createLogger } from '../shared/logger.ts';
+import { attemptCounters } from '../storage/attempt-counters.ts';
 import { type DatabaseHandle, openDatabase } from '../storage/database.ts';
 import { migrateToLatest } from '../storage/migrate.ts';
 import { openRedis, type RedisHandle } from '../storage/redis.ts';
@@ -20,6 +23,8 @@ export interface CliContext {
   clients: ReturnType<typeof createClientsService>;
   /** The audit log: what the services above change is recorded there as the CLI's doing. */
   audit: AuditLog;
+  /** The sign-in throttle's counters, the server's own (`users unlock`). */
+  loginThrottle: AttemptThrottle;
   /** Key services; they need the key-encryption key, which is only resolved when asked for. */
   keys: () => KeyServices;
   stdin: () => Promise<string>;
@@ -75,6 +80,7 @@ export async function openCliContext(config: Config, io: IO, json: boolean): Pro
     accounts: createAccountsService(database.db, redis, changes),
     clients: createClientsService(database.db, changes),
     audit,
+    loginThrottle: createLoginThrottle(attemptCounters(database.db, redis), config.loginThrottle),
     keys: () => {
       const kek = resolveSecrets(config, (file) =>
         warn(`generated a key-encryption key into ${file}`),

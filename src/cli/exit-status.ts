@@ -1,5 +1,5 @@
 import { PortcullisError } from '../shared/errors.ts';
-import { USAGE, UsageError } from './usage.ts';
+import { UsageError } from './usage.ts';
 
 export interface ExitStatus {
   /** 2: the command line was wrong; 1: the command failed. */
@@ -10,25 +10,18 @@ export interface ExitStatus {
 
 /**
  * The one place where an error ends a command (or the server's start): a usage error exits 2
- * with the usage; an error of ours exits 1 with its message, which is written for the operator
- * (every bad key of a configuration, say); anything else is a failure we did not foresee and
- * exits 1 with its message only, never a stack trace.
+ * with the usage of what was typed (parse-command.ts turns parseArgs' errors into usage errors);
+ * an error of ours exits 1 with its message, which is written for the operator (every bad key of
+ * a configuration, say); anything else is a failure we did not foresee and exits 1 with its
+ * message only, never a stack trace.
  */
 export function exitStatusOf(error: unknown): ExitStatus {
-  if (error instanceof UsageError || isParseArgsError(error)) {
-    return { code: 2, stderr: `portcullis: ${error.message}\n\n${USAGE}\n` };
+  if (error instanceof UsageError) {
+    return { code: 2, stderr: `portcullis: ${error.message}\n\n${error.usage}\n` };
   }
   if (error instanceof PortcullisError) {
     return { code: 1, stderr: `portcullis: ${error.message}\n` };
   }
   const message = error instanceof Error ? error.message : String(error);
   return { code: 1, stderr: `portcullis: failed: ${message}\n` };
-}
-
-/** What node:util's parseArgs throws for an unknown option or a missing value. */
-function isParseArgsError(error: unknown): error is Error {
-  return (
-    error instanceof Error &&
-    String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')
-  );
 }

@@ -1,13 +1,16 @@
-import { runServer } from '../app/server-process.ts';
+import { readFileSync } from 'node:fs';
 import { loadConfig } from '../config/load.ts';
-import { migrateToLatest } from '../storage/migrate.ts';
-import { auditCommand } from './audit.command.ts';
-import { clientsCommand } from './clients.command.ts';
+import { projectPath } from '../shared/paths.ts';
+import type { CommandSpec } from './command.ts';
+import { COMMANDS, USAGE } from './commands.ts';
 import { type IO, openCliContext } from './context.ts';
 import { exitStatusOf } from './exit-status.ts';
-import { keysCommand } from './keys.command.ts';
-import { USAGE, UsageError } from './usage.ts';
-import { usersCommand } from './users.command.ts';
+import { inFlagTerms } from './flag-names.ts';
+import { commandHelp, groupHelp } from './help.ts';
+import { migrateCommand } from './migrate.command.ts';
+import { asksForHelp, parseCommand } from './parse-command.ts';
+import { foreignServerWarning, storageLine } from './storage-notice.ts';
+import { UsageError } from './usage.ts';
 
 /**
  * Runs `portcullis <argv>` with the given I/O and environment, and resolves with the exit code.
@@ -30,36 +33,68 @@ export async function runCli(
   }
 }
 
-async function run(argv: string[], io: IO, env: NodeJS.ProcessEnv): Promise<void> {
-  const [group, action, ...rest] = argv;
-  if (!group || group === 'help' || group === '--help' || group === '-h') {
-    io.stdout(`${USAGE}\n`);
-    return;
-  }
-  const config = loadConfig(env);
-  if (group === 'serve') return runServer(config);
+const isHelp = (arg: string | undefined) => arg === '--help' || arg === '-h' || arg === 'help';
 
-  const json = argv.includes('--json');
-  const commands: Record<string, (args: string[]) => Promise<void>> = {
-    migrate: async () => {
-      const applied = await migrateToLatest(ctx.database.db);
-      ctx.print(applied.length ? `applied: ${applied.join(', ')}` : 'up to date', { applied });
-    },
-    users: (args) => usersCommand(ctx, action, args),
-    clients: (args) => clientsCommand(ctx, action, args),
-    keys: (args) => keysCommand(ctx, action, args),
-    audit: (args) => auditCommand(ctx, action, args),
-  };
-  const command = commands[group];
-  if (!command) throw new UsageError(`unknown command: ${group}`);
-  const ctx = await openCliContext(
-    { ...config, migrateOnStart: config.migrateOnStart && group !== 'migrate' },
-    io,
-    json,
-  );
+/**
+ * Help and `--version` load nothing and open nothing; every other command line is parsed in
+ * full before the configuration is even read, so a mistyped one changes nothing.
+ */
+async function run(argv: string[], io: IO, env: NodeJS.ProcessEnv): Promise<void> {
+  const [first] = argv;
+  if (first === undefined || isHelp(first)) return io.stdout(`${USAGE}\n`);
+  if (first === '--version') return io.stdout(`${version()}\n`);
+  const found = findCommand(argv);
+  if ('help' in found) return io.stdout(`${found.help}\n`);
+  const { spec, args } = found;
+  if (asksForHelp(args)) return io.stdout(`${commandHelp(spec)}\n`);
+  const input = parseCommand(spec, args);
+
+  const config = loadConfig(env);
+  io.stderr(`${storageLine(config)}\n`);
+  if (spec.storage === 'own') return spec.start(config, input);
+  // `migrate` migrates itself; every other command first migrates, as the server would.
+  const migrateFirst = config.migrateOnStart && spec !== migrateCommand;
+  const json = input.values.json === true;
+  const ctx = await openCliContext({ ...config, migrateOnStart: migrateFirst }, io, json);
   try {
-    await command(group === 'migrate' ? [] : rest);
+    if (spec.storage === 'writes' && ctx.database.kind === 'embedded') {
+      const warning = await foreignServerWarning(config);
+      if (warning) ctx.warn(warning);
+    }
+    await spec.run(ctx, input).catch((error: unknown) => {
+      throw inFlagTerms(error, spec);
+    });
   } finally {
     await ctx.close();
   }
+}
+
+/** The command `argv` names, with its arguments; or the help of a group asked for. */
+function findCommand(argv: string[]): { spec: CommandSpec; args: string[] } | { help: string } {
+  const [first = '', second, ...rest] = argv;
+  const single = COMMANDS.find((spec) => spec.name === first);
+  if (single) return { spec: single, args: argv.slice(1) };
+  const group = COMMANDS.filter((spec) => spec.name.startsWith(`${first} `));
+  if (!group.length) {
+    const what = first.startsWith('-') ? 'option' : 'command';
+    throw new UsageError(`unknown ${what}: ${first}`, USAGE);
+  }
+  const help = groupHelp(first, group);
+  if (isHelp(second)) return { help };
+  const spec = group.find((candidate) => candidate.name === `${first} ${second}`);
+  if (!spec) {
+    throw new UsageError(
+      second === undefined ? `${first} needs a command` : `unknown ${first} command: ${second}`,
+      help,
+    );
+  }
+  return { spec, args: rest };
+}
+
+/** package.json's version, the one `npm` and the image know this build by. */
+function version(): string {
+  const { version } = JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as {
+    version: string;
+  };
+  return version;
 }

@@ -13,12 +13,14 @@ import {
   insertAccount,
   listAccounts,
   setAccountDisabled,
+  setAccountPasswordHash,
 } from '../storage/accounts.repository.ts';
 import { holdsNul } from '../storage/nul.ts';
 import type { RedisHandle } from '../storage/redis.ts';
 import type { Database } from '../storage/schema.ts';
 import { isUniqueViolation } from '../storage/unique-violation.ts';
 import { isCommonPassword } from './common-passwords.ts';
+import { invalidInput } from './invalid-input.ts';
 import {
   decoyHash,
   hashPassword,
@@ -31,14 +33,23 @@ import type { ChangeAudit } from './security-events.ts';
 const noNul = (value: string) => !holdsNul(value);
 const NO_NUL = 'must not contain the NUL character';
 
+/**
+ * The rules of a password, whether set at creation or later (NIST SP 800-63B 3.1.1.2): a length,
+ * and not one of the commonly used ones. Async, for the list is loaded on first use.
+ */
+const passwordSchema = z
+  .string()
+  .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)
+  .max(MAX_PASSWORD_LENGTH)
+  .refine(
+    async (password) => !(await isCommonPassword(password)),
+    'is one of the most common passwords; choose another',
+  );
+
 export const newAccountSchema = z.object({
   email: z.email('must be a valid email address').max(320),
   name: z.string().trim().min(1).max(200).refine(noNul, NO_NUL).optional(),
-  password: z
-    .string()
-    .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)
-    .max(MAX_PASSWORD_LENGTH)
-    .optional(),
+  password: passwordSchema.optional(),
   roles: z.array(z.string().regex(/^[\w:.-]{1,64}$/, 'must be a simple name')).default([]),
   emailVerified: z.boolean().default(false),
 });
@@ -62,22 +73,15 @@ export function createAccountsService(
   redis?: RedisHandle,
   audit?: ChangeAudit,
 ) {
-  const recorded = (type: 'user.created' | 'user.disabled' | 'user.enabled', account: string) =>
-    audit?.record({ type, actor: audit.actor, account });
+  const recorded = (
+    type: 'user.created' | 'user.disabled' | 'user.enabled' | 'user.password_set',
+    account: string,
+  ) => audit?.record({ type, actor: audit.actor, account });
   return {
     async create(input: NewAccount): Promise<AccountRow> {
-      const parsed = newAccountSchema.safeParse(input);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new DomainError('invalid_account', `${issue?.path.join('.')}: ${issue?.message}`);
-      }
+      const parsed = await newAccountSchema.safeParseAsync(input);
+      if (!parsed.success) throw invalidInput('invalid_account', parsed.error);
       const { email, name, password, roles, emailVerified } = parsed.data;
-      if (password && (await isCommonPassword(password))) {
-        throw new DomainError(
-          'invalid_account',
-          'password: is one of the most common passwords; choose another',
-        );
-      }
       try {
         const account = await insertAccount(db, {
           id: randomUUID(),
@@ -124,6 +128,22 @@ export function createAccountsService(
     },
 
     list: () => listAccounts(db),
+
+    /**
+     * Sets a password under the rules of `create`, and ends every session and grant the account
+     * holds (their tokens with them), as disabling does: whoever signed in with the old password,
+     * or took it, signs in again with the new one. The caller says so (`users set-password`).
+     */
+    async setPassword(id: string, password: string): Promise<void> {
+      const parsed = await z.object({ password: passwordSchema }).safeParseAsync({ password });
+      if (!parsed.success) throw invalidInput('invalid_password', parsed.error);
+      const hash = await hashPassword(parsed.data.password);
+      if (!(await setAccountPasswordHash(db, id, hash))) {
+        throw new DomainError('account_not_found', `no account with id ${id}`, 404);
+      }
+      await revokeAccountAccess(db, redis, id);
+      recorded('user.password_set', id);
+    },
 
     /**
      * Disabling also ends every session and grant of the account, and with them its tokens

@@ -80,6 +80,8 @@ export function createAttemptThrottle(
     subject: attempt.subject === undefined ? undefined : keyOf(attempt.subject),
     ip: keyOf(attempt.ip),
   });
+  const forget = (subject: string) =>
+    store(() => Promise.all([subjects.delete(subject), delays.delete(subject)]));
 
   return {
     /**
@@ -122,7 +124,21 @@ export function createAttemptThrottle(
     async succeeded(attempt: Attempt): Promise<void> {
       const { subject } = keysOf(attempt);
       if (subject === undefined) return;
-      await store(() => Promise.all([subjects.delete(subject), delays.delete(subject)]));
+      await forget(subject);
+    },
+
+    /**
+     * Lifts a subject's lockout (or delay) now, as a success would, and resolves with the seconds
+     * it had left (0: there was none). Its IPs' counters are left alone.
+     */
+    async unlock(subject: string): Promise<number> {
+      const key = keyOf(subject);
+      const waits = await Promise.all([
+        waitOf(subjects, key, policy.subjectFailures),
+        waitOf(delays, key, 1),
+      ]);
+      await forget(key);
+      return Math.max(...waits);
     },
   };
 }

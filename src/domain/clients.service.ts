@@ -13,6 +13,7 @@ import {
 import { holdsNul } from '../storage/nul.ts';
 import type { Database } from '../storage/schema.ts';
 import { generateClientSecret, hashClientSecret } from './client-secret.ts';
+import { invalidInput } from './invalid-input.ts';
 import { allowedOriginProblem, redirectUriKind, redirectUriProblem } from './redirect-uri.ts';
 import type { ChangeAudit } from './security-events.ts';
 
@@ -92,12 +93,7 @@ export function createClientsService(db: Kysely<Database>, audit?: ChangeAudit) 
   return {
     async create(input: NewClient): Promise<CreatedClient> {
       const parsed = newClientSchema.safeParse(input);
-      if (!parsed.success) {
-        const problems = parsed.error.issues.map(
-          (issue) => `${issue.path.join('.')}: ${issue.message}`,
-        );
-        throw new DomainError('invalid_client_metadata', problems.join('; '));
-      }
+      if (!parsed.success) throw invalidInput('invalid_client_metadata', parsed.error);
       const spec = parsed.data;
       const clientSecret = spec.public ? undefined : generateClientSecret();
       const client = await insertClient(db, {

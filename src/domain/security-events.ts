@@ -24,6 +24,7 @@ export type SecurityEventType =
   | 'user.created'
   | 'user.disabled'
   | 'user.enabled'
+  | 'user.password_set'
   | 'client.created'
   | 'client.deleted'
   | 'client.secret_rotated';

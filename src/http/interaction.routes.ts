@@ -4,6 +4,7 @@ import { koaBody } from 'koa-body';
 import type { InteractionResults, Provider } from 'oidc-provider';
 import type { AccountsService } from '../domain/accounts.service.ts';
 import type { AttemptThrottle } from '../domain/attempt-throttle.ts';
+import { loginSubject } from '../domain/login-throttle.ts';
 import { DomainError } from '../shared/errors.ts';
 import type { Csrf } from './csrf.ts';
 import type { InteractionAudit } from './interaction-audit.ts';
@@ -59,7 +60,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const email = typeof form.email === 'string' ? form.email.trim() : '';
     const password = typeof form.password === 'string' ? form.password : '';
     // Counted per address typed, whether or not an account has it: the answers are the same.
-    const attempt = { subject: email.toLowerCase(), ip: ctx.ip };
+    const attempt = { subject: loginSubject(email), ip: ctx.ip };
     const wait = await deps.loginThrottle.retryAfter(attempt);
     if (wait > 0) {
       await deps.audit.lockedOut(ctx, details, email, wait);

@@ -69,6 +69,15 @@ export async function listAccounts(db: Kysely<Database>) {
   return db.selectFrom('accounts').selectAll().orderBy('created_at').execute();
 }
 
+export async function setAccountPasswordHash(db: Kysely<Database>, id: string, hash: string) {
+  const result = await db
+    .updateTable('accounts')
+    .set({ password_hash: hash, updated_at: new Date() })
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
 export async function setAccountDisabled(db: Kysely<Database>, id: string, disabled: boolean) {
   if (holdsNul(id)) return false;
   const result = await db

@@ -53,6 +53,21 @@ describe('portcullis keys on embedded storage', () => {
     }
   });
 
+  it('list prints column headers over one row per key, cookie keys last', async () => {
+    const run = await cli(['keys', 'list']);
+    expect(run.code).toBe(0);
+    const [header, ...rows] = run.stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^KID {2,}ALG {2,}STATE {2,}CREATED$/);
+    const algAndState = rows.map((row) => row.split(/ {2,}/).slice(1, 3).join(' '));
+    expect(algAndState.slice(0, 4).sort()).toEqual([
+      'ES256 current',
+      'ES256 next',
+      'RS256 current',
+      'RS256 next',
+    ]);
+    expect(algAndState.slice(4).sort()).toEqual(['cookie current', 'cookie next']);
+  });
+
   it('list --json shows every key with its state and dates, and no secret', async () => {
     const run = await cli(['keys', 'list', '--json']);
     expect(run.code).toBe(0);

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { USAGE } from '../../src/cli/usage.ts';
+import { COMMANDS, USAGE } from '../../src/cli/commands.ts';
+import { commandHelp } from '../../src/cli/help.ts';
 import { runCliInProcess } from '../support/cli.ts';
 import { runCli, type ServerProcess, startServerProcess } from '../support/processes.ts';
 import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
@@ -52,11 +53,22 @@ describe('the portcullis command line on embedded storage', () => {
     expect(run.stdout).not.toContain('$argon2');
   });
 
+  it('users list prints column headers over one row per user', async () => {
+    const run = await cli(['users', 'list']);
+    expect(run.code).toBe(0);
+    const [header, ...rows] = run.stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^ID {2,}EMAIL {2,}NAME {2,}STATUS$/);
+    expect(rows).toEqual([expect.stringMatching(/^[\w-]{36} {2,}a@example\.com {2,}A$/)]);
+  });
+
   it('exits 2 with the usage when users create has no --email', async () => {
     const run = await cliProcess(['users', 'create', '--name', 'A', '--json']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('--email');
-    expect(run.stderr).toContain(USAGE);
+    expect(run.stderr).toContain('users create needs --email');
+    const help = commandHelp(
+      COMMANDS.find((spec) => spec.name === 'users create') ?? expect.fail(),
+    );
+    expect(run.stderr).toContain(help);
     expect(run.stdout).toBe('');
   });
 
@@ -149,6 +161,48 @@ describe('the portcullis command line on embedded storage', () => {
       expect(show.stderr).toContain(`no client with id ${created.client_id}`);
     });
 
+    it('create takes CORS origins, --require-par and a refresh-token lifetime, and names a bad value by its flag', async () => {
+      const run = await cli([
+        'clients',
+        'create',
+        '--name',
+        'par-app',
+        '--redirect-uri',
+        REDIRECT_URI,
+        '--allowed-origin',
+        'https://app.example.com',
+        '--require-par',
+        '--refresh-token-ttl',
+        '3600',
+        '--json',
+      ]);
+      expect(run.code).toBe(0);
+      const show = await cli(['clients', 'show', String(jsonOf(run.stdout).client_id), '--json']);
+      expect(jsonOf(show.stdout)).toMatchObject({
+        allowed_origins: ['https://app.example.com'],
+        require_pushed_authorization_requests: true,
+        refresh_token_ttl: 3600,
+      });
+      const soon = await cli(['clients', 'create', '--name', 'x', '--refresh-token-ttl', 'soon']);
+      expect(soon.code).toBe(2);
+      expect(soon.stderr).toContain(
+        '--refresh-token-ttl needs a whole number of seconds, not soon',
+      );
+      const bad = await cli([
+        'clients',
+        'create',
+        '--name',
+        'bad-origin',
+        '--redirect-uri',
+        REDIRECT_URI,
+        '--allowed-origin',
+        'https://*.example.com',
+      ]);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/--allowed-origin: /);
+      expect(bad.stderr).not.toContain('allowedOrigins');
+    });
+
     it('exits 1 and names a bad redirect URI', async () => {
       const run = await cli([
         'clients',
@@ -160,7 +214,8 @@ describe('the portcullis command line on embedded storage', () => {
         '--json',
       ]);
       expect(run.code).toBe(1);
-      expect(run.stderr).toContain('http://example.com/cb must use https');
+      expect(run.stderr).toContain('--redirect-uri: http://example.com/cb must use https');
+      expect(run.stderr).not.toContain('redirectUris');
       expect(run.stdout).toBe('');
     });
   });

@@ -72,9 +72,9 @@ export interface ServerProcess {
 /** Starts the real server process (src/app/main.ts) on 127.0.0.1 and waits until /healthz answers. */
 export async function startServerProcess(
   dataDir: string,
-  options: { timeoutMs?: number; env?: Record<string, string> } = {},
+  options: { timeoutMs?: number; env?: Record<string, string>; port?: number } = {},
 ): Promise<ServerProcess> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const child = spawnNode(
     'src/app/main.ts',
     [],

@@ -7,7 +7,7 @@ import {
   readmePath,
   replaceConfigBlock,
 } from '../../scripts/config-table.ts';
-import { USAGE } from '../../src/cli/usage.ts';
+import { USAGE } from '../../src/cli/commands.ts';
 import { envBindings } from '../../src/config/env.ts';
 import { configSchema } from '../../src/config/schema.ts';
 
@@ -46,7 +46,7 @@ describe('README configuration table', () => {
     for (const { name } of envBindings) expect(listed).toContain(name);
   });
 
-  it('shows the CLI usage exactly as `portcullis --help` prints it (src/cli/usage.ts)', () => {
+  it('shows the CLI usage exactly as `portcullis --help` prints it (src/cli/commands.ts)', () => {
     expect(readFileSync(readmePath, 'utf8')).toContain(`\n${USAGE}\n`);
   });
 
