@@ -2,10 +2,11 @@ import type { Server } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { AdapterPayload } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
-import { resolveSecrets } from '../config/secrets.ts';
+import { resolveSecrets, type Secrets } from '../config/secrets.ts';
 import { createAccountsService } from '../domain/accounts.service.ts';
 import { createAttemptThrottle, throttlePolicy } from '../domain/attempt-throttle.ts';
 import { createCookieKeyRing } from '../domain/cookie-key-ring.ts';
+import { kekSecretBox } from '../domain/key-encryption.ts';
 import type { KeyRotationService } from '../domain/key-rotation.service.ts';
 import type { KeySet } from '../domain/key-set.service.ts';
 import type { KeyWatcher } from '../domain/key-watcher.ts';
@@ -103,7 +104,17 @@ async function assemble(
   metrics?.watchSigningKeys(() => keys.watcher.current.signing);
   const { server, port, issuer, serve } = await bindPort(config, cleanups, logger);
 
-  const wiring: Wiring = { config, options, logger, ...stores, keys, issuer, cleanups, metrics };
+  const wiring: Wiring = {
+    config,
+    options,
+    logger,
+    ...stores,
+    secrets,
+    keys,
+    issuer,
+    cleanups,
+    metrics,
+  };
   const providers = await buildProviders(wiring);
   const http = buildHttp(wiring, providers);
   // A new key set means a rebuilt Provider (requests already in the old one finish there);
@@ -139,6 +150,7 @@ interface Wiring extends Stores {
   config: Config;
   options: StartOptions;
   logger: Logger;
+  secrets: Secrets;
   keys: KeysInForce;
   issuer: string;
   cleanups: Cleanups;
@@ -148,7 +160,8 @@ interface Wiring extends Stores {
 
 /** The services oidc-provider needs, and the Provider for a key set, hosted so it can be replaced. */
 async function buildProviders(wiring: Wiring) {
-  const { config, options, logger, database, redis, keys, issuer, cleanups, metrics } = wiring;
+  const { config, options, logger, database, redis, secrets, keys, issuer, cleanups, metrics } =
+    wiring;
   // With Postgres, client lookups are cached while the clients table's changes are heard.
   const clientCache = createClientCache<AdapterPayload>();
   if (config.databaseUrl) {
@@ -177,6 +190,7 @@ async function buildProviders(wiring: Wiring) {
     redis,
     refreshTokenReuseGraceSeconds: config.refreshTokenReuseGraceSeconds,
     clientCache,
+    secretBox: kekSecretBox(secrets.keyEncryptionKey),
   });
   const refreshSuccessors = createRefreshSuccessors(
     database.db,
