@@ -24,11 +24,13 @@ COPY public ./public
 COPY src ./src
 
 # `portcullis <command>` on PATH (docker compose exec portcullis portcullis clients list), and a
-# data directory the node user owns, for embedded storage when DATABASE_URL is unset.
+# data directory the node user owns, private to it, for embedded storage when DATABASE_URL is
+# unset (a fresh volume mounted there takes this owner and mode).
 RUN chmod 755 /app/bin/portcullis.js \
   && ln -s /app/bin/portcullis.js /usr/local/bin/portcullis \
   && mkdir -p /data \
-  && chown node:node /data
+  && chown node:node /data \
+  && chmod 700 /data
 
 USER node
 EXPOSE 3000
