@@ -8,7 +8,11 @@ export const LOGIN_FORM = /\/interaction\/[^/]+\/login$/;
 export const CONSENT_FORM = /\/interaction\/[^/]+\/confirm$/;
 
 /** openid-client configured for a test server (plain http is allowed: the server is local). */
-export async function discover(server: TestServer, clientId: string, clientSecret?: string) {
+export async function discover(
+  server: Pick<TestServer, 'issuer'>,
+  clientId: string,
+  clientSecret?: string,
+) {
   return oidc.discovery(
     new URL(server.issuer),
     clientId,
@@ -120,7 +124,7 @@ function findAction(html: string): string | undefined {
 
 /** A client-credentials token request, as a service sends it (HTTP Basic), answered as it comes. */
 export function requestClientCredentials(
-  server: TestServer,
+  server: Pick<TestServer, 'issuer'>,
   client: { clientId: string; clientSecret?: string },
 ): Promise<Response> {
   const credentials = Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64');
