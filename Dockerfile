@@ -30,12 +30,14 @@ COPY public ./public
 COPY src ./src
 
 # `portcullis <command>` on PATH (docker compose exec portcullis portcullis clients list), and a
-# data directory the node user owns, for embedded storage when DATABASE_URL is unset. The server
-# writes nowhere else, so it runs with a read-only root file system (docker-compose.yml).
+# data directory the node user owns, private to it, for embedded storage when DATABASE_URL is
+# unset (a fresh volume mounted there takes this owner and mode). The server writes nowhere else,
+# so it runs with a read-only root file system (docker-compose.yml).
 RUN chmod 755 /app/bin/portcullis.js \
   && ln -s /app/bin/portcullis.js /usr/local/bin/portcullis \
   && mkdir -p /data \
-  && chown node:node /data
+  && chown node:node /data \
+  && chmod 700 /data
 
 USER node
 EXPOSE 3000

@@ -2,11 +2,12 @@ import type { Server } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { AdapterPayload } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
-import { resolveSecrets } from '../config/secrets.ts';
+import { resolveSecrets, type Secrets } from '../config/secrets.ts';
 import { createAccountsService } from '../domain/accounts.service.ts';
 import { createAttemptThrottle, throttlePolicy } from '../domain/attempt-throttle.ts';
 import { type AuditLog, createAuditLog } from '../domain/audit-log.ts';
 import { createCookieKeyRing } from '../domain/cookie-key-ring.ts';
+import { kekSecretBox } from '../domain/key-encryption.ts';
 import type { KeyRotationService } from '../domain/key-rotation.service.ts';
 import type { KeySet } from '../domain/key-set.service.ts';
 import type { KeyWatcher } from '../domain/key-watcher.ts';
@@ -118,6 +119,7 @@ async function assemble(
     logger,
     ...stores,
     audit,
+    secrets,
     keys,
     issuer,
     cleanups,
@@ -160,6 +162,7 @@ interface Wiring extends Stores {
   options: StartOptions;
   logger: Logger;
   audit: AuditLog;
+  secrets: Secrets;
   keys: KeysInForce;
   issuer: string;
   cleanups: Cleanups;
@@ -169,8 +172,19 @@ interface Wiring extends Stores {
 
 /** The services oidc-provider needs, and the Provider for a key set, hosted so it can be replaced. */
 async function buildProviders(wiring: Wiring) {
-  const { config, options, logger, database, redis, audit, keys, issuer, cleanups, metrics } =
-    wiring;
+  const {
+    config,
+    options,
+    logger,
+    database,
+    redis,
+    audit,
+    secrets,
+    keys,
+    issuer,
+    cleanups,
+    metrics,
+  } = wiring;
   // With Postgres, client lookups are cached while the clients table's changes are heard.
   const clientCache = createClientCache<AdapterPayload>();
   if (config.databaseUrl) {
@@ -198,6 +212,7 @@ async function buildProviders(wiring: Wiring) {
     redis,
     refreshTokenReuseGraceSeconds: config.refreshTokenReuseGraceSeconds,
     clientCache,
+    secretBox: kekSecretBox(secrets.keyEncryptionKey),
   });
   const refreshSuccessors = createRefreshSuccessors(
     database.db,

@@ -95,7 +95,8 @@ function fromValues(
 
 function create(file: string, onGenerated: (file: string) => void): GeneratedSecrets {
   const secrets: GeneratedSecrets = { keyEncryptionKey: randomBytes(32).toString('base64') };
-  mkdirSync(join(file, '..'), { recursive: true });
+  // The data directory's mode, as embedded storage creates it (storage/private-data-dir.ts).
+  mkdirSync(join(file, '..'), { recursive: true, mode: 0o700 });
   writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   onGenerated(file);
   return secrets;

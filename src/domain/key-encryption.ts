@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { envNameFor } from '../config/env.ts';
 import { DomainError } from '../shared/errors.ts';
+import type { SecretBox } from '../storage/oidc-payload-sealing.ts';
 
 const VERSION = 'v1';
 const KEK_VARIABLE = envNameFor(['keyEncryptionKey']) ?? 'the key-encryption key';
@@ -40,4 +41,12 @@ export function decryptWithKek(kek: Buffer, sealed: string, context: string): st
       500,
     );
   }
+}
+
+/** The key-encryption key as storage seals with it: the bearer values it must keep (oidc-payload-sealing.ts). */
+export function kekSecretBox(kek: Buffer): SecretBox {
+  return {
+    seal: (plaintext, context) => encryptWithKek(kek, plaintext, context),
+    open: (sealed, context) => decryptWithKek(kek, sealed, context),
+  };
 }

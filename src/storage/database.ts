@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
@@ -7,7 +7,8 @@ import type { Logger } from '../shared/logger.ts';
 import { type DataDirLock, tryLockDataDir } from './data-dir-lock.ts';
 import { GatedPGliteDialect } from './gated-pglite-dialect.ts';
 import { listenOnPostgres } from './pg-listener.ts';
-import { createPostgresPool } from './postgres-pool.ts';
+import { createPostgresPool, loggerOrStderr } from './postgres-pool.ts';
+import { makeDataDirFilesPrivate, makeDataDirPrivate } from './private-data-dir.ts';
 import { type DurationObserver, timeQueries } from './query-timing.ts';
 import type { Database } from './schema.ts';
 import { SessionGate } from './session-gate.ts';
@@ -71,16 +72,39 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     });
   }
   if (options.inMemory) return openEmbedded(new PGlite(), undefined, options.onQuery);
+  return openDataDir(options);
+}
 
+/**
+ * Embedded storage in the data directory, which is made private to this user first
+ * (private-data-dir.ts): through a running server's socket, or opened here.
+ */
+async function openDataDir(options: DatabaseOptions): Promise<DatabaseHandle> {
   const dataDir = resolve(options.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  const dirWasOpen = makeDataDirPrivate(dataDir);
   const access = await openOrShare(dataDir, options.share ?? false);
+  // Holding the lock, nobody else changes the files: those left open to others are closed.
+  const filesWereOpen = 'db' in access ? 0 : makeDataDirFilesPrivate(dataDir);
+  warnIfWasOpen(options.logger, dataDir, dirWasOpen, filesWereOpen);
   if ('db' in access) return access;
-  return openEmbedded(
-    new PGlite(join(dataDir, 'pglite')),
-    options.share ? dataDir : undefined,
-    options.onQuery,
-    access,
+  const pglite = new PGlite(join(dataDir, 'pglite'));
+  await pglite.waitReady;
+  // PGlite unpacks a new database with every file 0666, whatever the umask (it sets their modes
+  // itself); they are closed before the first query. Files Postgres creates later follow the umask.
+  makeDataDirFilesPrivate(dataDir);
+  return openEmbedded(pglite, options.share ? dataDir : undefined, options.onQuery, access);
+}
+
+function warnIfWasOpen(
+  logger: Logger | undefined,
+  dataDir: string,
+  directory: boolean,
+  files: number,
+): void {
+  if (!directory && files === 0) return;
+  loggerOrStderr(logger).warn(
+    { dataDir, directory, files },
+    'the data directory was open to other users; it is now private to this one (0700)',
   );
 }
 

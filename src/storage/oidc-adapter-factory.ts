@@ -3,7 +3,9 @@ import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider';
 import type { ClientCache } from './client-cache.ts';
 import { consumeGraceSeconds } from './consume-grace.ts';
 import { createClientAdapter } from './oidc-client-adapter.ts';
+import { withHashedIds } from './oidc-hashed-ids.ts';
 import { createPayloadLookups, type PayloadLookups } from './oidc-payload-lookups.ts';
+import type { SecretBox } from './oidc-payload-sealing.ts';
 import { createRedisAdapter } from './oidc-redis-adapter.ts';
 import { createSqlAdapter } from './oidc-sql-adapter.ts';
 import type { RedisHandle } from './redis.ts';
@@ -31,9 +33,14 @@ export interface AdapterStores {
   refreshTokenReuseGraceSeconds: number;
   /** Client lookups go through it (see client-cache.ts). */
   clientCache?: ClientCache<AdapterPayload> | undefined;
+  /** Seals the few bearer values oidc-provider needs back in clear (oidc-payload-sealing.ts). */
+  secretBox: SecretBox;
 }
 
-/** Chooses the store for each oidc-provider model: clients from their table, then Redis or SQL. */
+/**
+ * Chooses the store for each oidc-provider model: clients from their table, then Redis or SQL.
+ * Either store sees hashes of token, code and session ids, never the values (oidc-hashed-ids.ts).
+ */
 export function createOidcAdapterFactory(stores: AdapterStores): AdapterFactory {
   const adapters = new Map<string, Adapter>();
   // Shared by every SQL model, so that one token looked up in several models is one query.
@@ -41,7 +48,7 @@ export function createOidcAdapterFactory(stores: AdapterStores): AdapterFactory 
   return (model) => {
     let adapter = adapters.get(model);
     if (!adapter) {
-      adapter = adapterFor(stores, model, lookups);
+      adapter = withHashedIds(model, adapterFor(stores, model, lookups), stores.secretBox);
       adapters.set(model, adapter);
     }
     return adapter;

@@ -1,5 +1,6 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storedId } from '../../src/storage/oidc-hashed-ids.ts';
 import { serverBackends } from '../support/backends.ts';
 import { authorizationRequest, redeem, signInForTokens } from '../support/flow.ts';
 import { startFlowFixture } from '../support/flow-fixture.ts';
@@ -30,7 +31,8 @@ describe.skipIf(!withRedis)(
       const callbackUrl = new URL((await browser.get(pending.url.href)).url);
       const code = String(callbackUrl.searchParams.get('code'));
       const redis = server.redis?.handle.client;
-      const codeKey = `${server.redis?.prefix}AuthorizationCode:${code}`;
+      // Kept under the code's hash (storage/oidc-hashed-ids.ts).
+      const codeKey = `${server.redis?.prefix}AuthorizationCode:${storedId(code)}`;
       const { grantId } = JSON.parse(String(await redis?.hget(codeKey, 'payload')));
       const grantSet = `${server.redis?.prefix}AuthorizationCode:grant:${grantId}`;
       expect(await redis?.exists(codeKey, grantSet)).toBe(2);

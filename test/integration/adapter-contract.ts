@@ -7,6 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 export interface AdapterBackend {
   adapterFor(model: string): Adapter;
   close(): Promise<void>;
+  /**
+   * What a session found by its uid gives back of what was stored: all of it, unless the store
+   * keeps no copy of the session id (storage/oidc-payload-sealing.ts).
+   */
+  foundByUid?: (stored: AdapterPayload) => AdapterPayload;
 }
 
 const id = () => randomUUID();
@@ -69,7 +74,8 @@ export function runAdapterContract(name: string, setup: () => Promise<AdapterBac
       const key = id();
       const payload: AdapterPayload = { kind: 'Session', jti: key, uid: id(), accountId: 'a-1' };
       await adapter.upsert(key, payload, 60);
-      expect(await adapter.findByUid(String(payload.uid))).toEqual(payload);
+      const expected = backend.foundByUid?.(payload) ?? payload;
+      expect(await adapter.findByUid(String(payload.uid))).toEqual(expected);
     });
 
     it('finds a device code by its user code', async () => {

@@ -12,8 +12,8 @@ import { openRedis, type RedisHandle } from '../../src/storage/redis.ts';
  */
 export interface SqlBackend {
   name: 'embedded' | 'postgres' | 'postgres+redis';
-  /** A fresh, migrated database; `url` is set for Postgres. */
-  create(): Promise<TestDatabase>;
+  /** A fresh database, migrated unless `migrate` is false; `url` is set for Postgres. */
+  create(options?: { migrate?: boolean }): Promise<TestDatabase>;
   /** For a whole server: the Redis it uses besides SQL (see serverBackends). */
   redisUrl?: string;
 }
@@ -28,22 +28,22 @@ export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
 
 const embedded: SqlBackend = {
   name: 'embedded',
-  async create() {
+  async create({ migrate = true } = {}) {
     const handle = await openDatabase({ dataDir: '.', inMemory: true });
-    await migrateToLatest(handle.db);
+    if (migrate) await migrateToLatest(handle.db);
     return { handle, url: undefined, drop: () => handle.close() };
   },
 };
 
 const postgres = (adminUrl: string): SqlBackend => ({
   name: 'postgres',
-  async create() {
+  async create({ migrate = true } = {}) {
     const name = `portcullis_test_${randomBytes(6).toString('hex')}`;
     await adminQuery(adminUrl, `create database ${name}`);
     const url = new URL(adminUrl);
     url.pathname = `/${name}`;
     const handle = await openDatabase({ databaseUrl: url.toString(), dataDir: '.' });
-    await migrateToLatest(handle.db);
+    if (migrate) await migrateToLatest(handle.db);
     return {
       handle,
       url: url.toString(),

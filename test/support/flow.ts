@@ -137,7 +137,7 @@ function findAction(html: string): string | undefined {
 
 /** A client-credentials token request, as a service sends it (HTTP Basic), answered as it comes. */
 export function requestClientCredentials(
-  server: TestServer,
+  server: Pick<TestServer, 'issuer'>,
   client: { clientId: string; clientSecret?: string },
 ): Promise<Response> {
   const credentials = Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64');

@@ -26,8 +26,22 @@ export function portcullisEnv(dataDir: string, extra: Record<string, string> = {
   };
 }
 
-function spawnNode(script: string, args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [script, ...args], { cwd: repoRoot, env, stdio: 'pipe' });
+function spawnNode(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  umask?: string,
+): ChildProcess {
+  if (umask === undefined) {
+    return spawn(process.execPath, [script, ...args], { cwd: repoRoot, env, stdio: 'pipe' });
+  }
+  // Node cannot give a child a umask of its own; a shell sets it, then becomes node.
+  const command = `umask ${umask} && exec "$0" "$@"`;
+  return spawn('/bin/sh', ['-c', command, process.execPath, script, ...args], {
+    cwd: repoRoot,
+    env,
+    stdio: 'pipe',
+  });
 }
 
 function collect(child: ChildProcess) {
@@ -69,23 +83,24 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<Finished>;
 }
 
-/** Starts the real server process (src/app/main.ts) on 127.0.0.1 and waits until /healthz answers. */
+/**
+ * Starts the real server process (src/app/main.ts) on 127.0.0.1 and waits until /healthz
+ * answers; under `umask` (octal, as the shell takes it) when given, else the test's own.
+ */
 export async function startServerProcess(
   dataDir: string,
-  options: { timeoutMs?: number; env?: Record<string, string>; port?: number } = {},
+  options: { timeoutMs?: number; env?: Record<string, string>; port?: number; umask?: string } = {},
 ): Promise<ServerProcess> {
   const port = options.port ?? (await freePort());
-  const child = spawnNode(
-    'src/app/main.ts',
-    [],
-    portcullisEnv(dataDir, { PORT: String(port), HOST: '127.0.0.1', ...options.env }),
-  );
+  const url = `http://127.0.0.1:${port}`;
+  // The issuer is the URL it is reached at, as clients discover it (unless `env` says otherwise).
+  const env = { PORT: String(port), HOST: '127.0.0.1', PORTCULLIS_ISSUER: url, ...options.env };
+  const child = spawnNode('src/app/main.ts', [], portcullisEnv(dataDir, env), options.umask);
   const output = collect(child);
   const exited = once(child, 'close').then(([code]) => ({
     code: code as number | null,
     ...output,
   }));
-  const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
   while (!(await answers(`${url}/healthz`))) {
     if (child.exitCode !== null || Date.now() > deadline) {
