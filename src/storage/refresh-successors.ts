@@ -1,6 +1,7 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Kysely, sql } from 'kysely';
+import { storedId } from './oidc-hashed-ids.ts';
 import type { PayloadWrite } from './oidc-payload-rows.ts';
 import { writePayloads } from './oidc-payload-writes.ts';
 import { currentScope } from './request-scope.ts';
@@ -19,8 +20,8 @@ import type { Database } from './schema.ts';
  * any further presentation is reuse, and oidc-provider revokes the grant.
  *
  * The successor is kept encrypted under a key derived from the rotated token, in a row keyed by
- * the rotated token's SHA-256: only who presents the rotated token can read it, and the row alone
- * yields nothing usable. It lives in oidc_payloads (model RefreshSuccessor) for the window and a
+ * the rotated token's SHA-256 (`storedId`, as every token's row): only who presents the rotated
+ * token can read it, and the row alone yields nothing usable. It lives in oidc_payloads (model RefreshSuccessor) for the window and a
  * margin, and is written with the rotation's tokens, in the same deferred statement
  * (request-scope.ts): no extra statement on the hot path.
  */
@@ -50,7 +51,7 @@ export function createRefreshSuccessors(
   graceSeconds: number,
 ): RefreshSuccessors {
   const recall = async (rotated: string): Promise<string | undefined> => {
-    const id = successorId(rotated);
+    const id = storedId(rotated);
     for (let waited = 0; ; waited += RECALL_POLL_MS) {
       const row = await db
         .selectFrom('oidc_payloads')
@@ -73,7 +74,7 @@ export function createRefreshSuccessors(
       if (scope?.replayedRefresh) return recall(rotated);
       const row: PayloadWrite = {
         model: MODEL,
-        id: successorId(rotated),
+        id: storedId(rotated),
         json: JSON.stringify(seal(rotated, issued)),
         grantId: grantId ?? null,
         userCode: null,
@@ -86,8 +87,6 @@ export function createRefreshSuccessors(
     },
   };
 }
-
-const successorId = (rotated: string) => createHash('sha256').update(rotated).digest('base64url');
 
 const keyOf = (rotated: string) =>
   Buffer.from(hkdfSync('sha256', rotated, '', 'portcullis refresh-token successor', 32));
