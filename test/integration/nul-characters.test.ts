@@ -136,7 +136,7 @@ describe('command-line arguments holding NUL', () => {
     }
     for (const run of runs) {
       expect(run, run.args.join(' ')).toMatchObject({ code: 1, stdout: '' });
-      expect(run.stderr, run.args.join(' ')).toMatch(/no account|must not contain/);
+      expect(run.stderr, run.args.join(' ')).toMatch(/no user|must not contain/);
     }
   }, 120_000);
 });
